@@ -1,0 +1,10 @@
+"""The API (/api/v1/): each app contributes its own routes."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("ssc.accounts.api.urls")),
+    path("", include("ssc.registry.api.urls")),
+    path("", include("ssc.audit.api.urls")),
+    path("", include("ssc.workcalendar.api.urls")),
+]

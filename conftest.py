@@ -1,0 +1,43 @@
+"""Project-wide pytest fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def world(db):
+    """The small test world of ``ssc.core.testing`` (every role, two districts, two banks)."""
+    from ssc.core.testing import build_world
+
+    return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_for_flush(request):
+    """Transactional tests end with a flush (DELETE/TRUNCATE of every table); the append-only trigger
+    would refuse it. Such tests drop the trigger at teardown, and every test re-installs it at set-up,
+    so the trigger is always in force while a test runs."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    uses_live_server = "live_server" in request.fixturenames or "transactional_db" in request.fixturenames
+    if marker is None and not uses_live_server and "db" not in request.fixturenames:
+        yield
+        return
+    from django.db import connection
+
+    from ssc.audit.triggers import TRIGGERS
+    from ssc.core import triggers
+
+    request.getfixturevalue("transactional_db" if (transactional or uses_live_server) else "db")
+    triggers.install(connection, TRIGGERS)
+    yield
+    if transactional or uses_live_server:
+        triggers.uninstall(connection, TRIGGERS)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing cost is irrelevant to what the tests check; the production hasher stays PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every domain app stands on: base models, errors, request context, scoping."""

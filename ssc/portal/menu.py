@@ -1,0 +1,56 @@
+"""The left menu: only what the user's role can use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from ssc.accounts.choices import Role
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: Any
+    url_name: str
+    roles: frozenset[str] | None = None  # None: every role
+
+    def url(self) -> str:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return ""
+
+
+R = Role
+_OUTLET_READERS = frozenset(set(Role) - {R.SECURITY_ADMIN, R.AUDIT_ADMIN})
+ITEMS = [
+    MenuItem(_("待办"), "portal:home"),
+    MenuItem(_("网点"), "portal:outlet_list", _OUTLET_READERS),
+    MenuItem(
+        _("批量导入网点"), "portal:outlet_import", frozenset({R.CENTER_OFFICER, R.DISTRICT_OFFICER, R.SYSTEM_ADMIN})
+    ),
+    MenuItem(
+        _("工作日历"),
+        "workcalendar:calendar",
+        frozenset({R.CENTER_OFFICER, R.CENTER_LEADER, R.SYSTEM_ADMIN, R.DISTRICT_OFFICER, R.DISTRICT_LEADER}),
+    ),
+    MenuItem(_("审计日志"), "audit:event_list", frozenset({R.AUDIT_ADMIN, R.REGULATOR})),
+    MenuItem(_("接口文档"), "api-docs"),
+    MenuItem(_("系统管理"), "admin:index", frozenset({R.SYSTEM_ADMIN, R.SECURITY_ADMIN})),
+]
+
+
+def menu_for(user: Any, path: str) -> list[dict[str, Any]]:
+    out = []
+    for item in ITEMS:
+        if item.roles is not None and user.role not in item.roles and not user.is_superuser:
+            continue
+        url = item.url()
+        if not url:
+            continue
+        active = path == url or (url != "/" and path.startswith(url))
+        out.append({"label": item.label, "url": url, "active": active})
+    return out
