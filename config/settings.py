@@ -53,6 +53,13 @@ INSTALLED_APPS = [
     "ssc.audit",
     "ssc.workcalendar",
     "ssc.portal",
+    "ssc.workflow",
+    "ssc.deadlines",
+    "ssc.notifications",
+    "ssc.documents",
+    "ssc.agreements",
+    "ssc.roster",
+    "ssc.admission",
 ]
 
 MIDDLEWARE = [

@@ -19,8 +19,16 @@ urlpatterns = [
     path("accounts/", include("ssc.accounts.urls")),
     path("audit/", include("ssc.audit.urls")),
     path("calendar/", include("ssc.workcalendar.urls")),
+    path("applications/", include("ssc.admission.urls")),
+    path("roster/", include("ssc.roster.urls")),
+    path("notifications/", include("ssc.notifications.urls")),
+    path("documents/", include("ssc.documents.urls")),
     path("", include("ssc.portal.urls")),
 ]
+# Unknown routes and crashes under /api/ answer problem+json; other paths get Django's pages.
+handler404 = "ssc.core.api.views.handler404"
+handler500 = "ssc.core.api.views.handler500"
+
 if settings.DEBUG:
     urlpatterns += static(
         settings.MEDIA_URL if hasattr(settings, "MEDIA_URL") else "/media/", document_root=settings.MEDIA_ROOT

@@ -33,6 +33,9 @@ class OutletStatus(models.TextChoices):
     TERMINATING = "terminating", _("退出中")
     TERMINATED = "terminated", _("已退出")
     REJECTED = "rejected", _("未通过")
+    # Not in WORKFLOW.md §2: an application withdrawn by the bank (Art 4, voluntary) leaves its outlet neither
+    # rejected nor applying; the record stays for history and the outlet may apply again later.
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 OUTLET_STATUS_COLOURS = {
@@ -43,6 +46,7 @@ OUTLET_STATUS_COLOURS = {
     OutletStatus.TERMINATING: "orange",
     OutletStatus.TERMINATED: "grey",
     OutletStatus.REJECTED: "red",
+    OutletStatus.WITHDRAWN: "grey",
 }
 
 # Statuses shown in the public directory (WORKFLOW.md §2).

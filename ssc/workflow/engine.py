@@ -1,0 +1,231 @@
+"""The one service every workflow action goes through.
+
+``perform`` runs an action atomically: it locks the case row, checks role and scope (403/404), state (409),
+``version`` (412), payload (400) and preconditions, runs the action's handler, moves the state, writes the history
+row and the audit event, starts/stops deadlines, and notifies whoever must act next. Anything that fails rolls the
+whole step back: no half-done state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ssc.audit import services as audit
+from ssc.core.errors import InvalidState, NotAllowed, NotFound, StaleVersion, ValidationFailed
+from ssc.deadlines import services as deadlines
+
+from .definition import Transition, Workflow
+from .models import CaseEvent
+
+
+@dataclass
+class ActionContext:
+    """What a handler gets: the case (locked), the validated payload, the actor, the action's date/time."""
+
+    case: Any
+    transition: Transition
+    payload: dict[str, Any]
+    actor: Any
+    at: datetime
+    on: date
+    from_state: str
+    # Handlers may add to the history summary (e.g. the new roster version number) and to the audit "after".
+    summary: dict[str, Any] = field(default_factory=dict)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+# Per-workflow hooks: handlers[action](ctx) does the action's own side effects before the state moves;
+# after_transition(ctx) runs after the state moved (e.g. outlet status follows the case).
+Handler = Callable[[ActionContext], None]
+
+
+@dataclass
+class WorkflowBinding:
+    workflow: Workflow
+    model: type[Model]
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    after_transition: Handler | None = None
+    notify: Callable[[ActionContext], None] | None = None
+    # ``payload`` summary for history: which fields are kept (files are stored as document ids).
+    summarise: Callable[[ActionContext], dict[str, Any]] | None = None
+
+
+_bindings: dict[str, WorkflowBinding] = {}
+
+
+def register(binding: WorkflowBinding) -> WorkflowBinding:
+    _bindings[binding.workflow.name] = binding
+    return binding
+
+
+def binding_for(name: str) -> WorkflowBinding:
+    return _bindings[name]
+
+
+def _form_errors(form: Any) -> dict[str, list[str]]:
+    return {("non_field_errors" if k == "__all__" else k): [str(m) for m in v] for k, v in form.errors.items()}
+
+
+def validate_payload(
+    t: Transition, data: dict[str, Any] | None, files: Any = None, case: Any = None, actor: Any = None
+) -> dict[str, Any]:
+    if t.form is None:
+        return {}
+    kwargs: dict[str, Any] = {"data": data or {}, "files": files}
+    if getattr(t.form, "wants_context", False):
+        kwargs.update(case=case, actor=actor)
+    form = t.form(**kwargs)
+    if not form.is_valid():
+        raise ValidationFailed(errors=_form_errors(form))
+    return dict(form.cleaned_data)
+
+
+def perform(
+    workflow_name: str,
+    case_id: int,
+    action: str,
+    *,
+    actor: Any,
+    data: dict[str, Any] | None = None,
+    files: Any = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Any:
+    """Run ``action`` on case ``case_id`` of workflow ``workflow_name`` as ``actor``. Returns the updated case."""
+    b = binding_for(workflow_name)
+    wf = b.workflow
+    t = wf.get(action)
+    at = at or timezone.now()
+    with transaction.atomic():
+        visible = b.model.objects.restrict(actor)  # type: ignore[attr-defined]
+        case = visible.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            raise NotFound()
+        if t is None:
+            raise NotFound(_("未知的操作：%(a)s") % {"a": action})
+        if actor.role not in t.roles or not wf.actor_in_scope(case, actor, t):
+            raise NotAllowed(_("您的角色无权执行“%(a)s”。") % {"a": t.label})
+        if case.state not in t.sources:
+            raise InvalidState(
+                _("当前状态“%(s)s”不允许执行“%(a)s”。") % {"s": wf.state_label(case.state), "a": t.label}
+            )
+        if expected_version is not None and int(expected_version) != case.version:
+            raise StaleVersion()
+        payload = validate_payload(t, data, files, case=case, actor=actor)
+        ctx = ActionContext(
+            case=case,
+            transition=t,
+            payload=payload,
+            actor=actor,
+            at=at,
+            on=timezone.localdate(at),
+            from_state=case.state,
+        )
+        for pre in t.preconditions:
+            msg = pre.check(case, payload, actor)
+            if msg:
+                if pre.field:
+                    raise ValidationFailed(errors={pre.field: [str(msg)]})
+                raise InvalidState(str(msg))
+        handler = b.handlers.get(action)
+        if handler is not None:
+            handler(ctx)
+        new_state = payload[t.target_from_field] if t.target_from_field else t.target
+        if new_state not in t.possible_targets():  # the form must have limited the choice already
+            raise ValidationFailed(errors={t.target_from_field or "state": [_("无效的结果。")]})
+        before = {"state": case.state, "version": case.version}
+        case.state = new_state
+        case.version += 1
+        case.save()
+        if t.stops_deadlines:
+            for d in deadlines.complete(case_type=wf.name, case_id=case.pk, kinds=t.stops_deadlines, on=ctx.on):
+                ctx.summary.setdefault("deadlines", []).append(
+                    {"kind": d.kind, "due_on": d.due_on.isoformat(), "status": d.status}
+                )
+        if t.starts_deadline is not None:
+            spec = t.starts_deadline
+            try:
+                d = deadlines.start(
+                    case_type=wf.name,
+                    case_id=case.pk,
+                    kind=spec.kind,
+                    started_on=ctx.on,
+                    workdays=spec.workdays,
+                    months=spec.months,
+                    label=str(spec.label),
+                    article=t.article,
+                    responsible=spec.responsible,
+                    district_id=_district_id(case),
+                )
+            except ValidationError as exc:  # pragma: no cover - defensive
+                raise ValidationFailed(errors={"deadline": exc.messages}) from exc
+            ctx.summary.setdefault("deadlines", []).append(
+                {"kind": d.kind, "due_on": d.due_on.isoformat(), "status": d.status}
+            )
+        if b.after_transition is not None:
+            b.after_transition(ctx)
+        summary = b.summarise(ctx) if b.summarise else _default_summary(payload)
+        summary.update(ctx.summary)
+        CaseEvent.objects.create(
+            case_type=wf.name,
+            case_id=case.pk,
+            action=action,
+            from_state=ctx.from_state,
+            to_state=new_state,
+            actor=actor,
+            organisation_id=actor.organisation_id,
+            at=at,
+            article=t.article,
+            payload=summary,
+        )
+        audit.record(
+            action=f"{wf.name}.{action}",
+            obj=case,
+            before=before,
+            after={"state": new_state, "version": case.version, **summary},
+            article=t.article,
+            actor=actor,
+        )
+        if b.notify is not None:
+            b.notify(ctx)
+        for fn in ctx.after_commit:
+            transaction.on_commit(fn)
+    return case
+
+
+def _district_id(case: Any) -> int | None:
+    outlet = getattr(case, "outlet", None)
+    return getattr(outlet, "district_id", None)
+
+
+def _default_summary(payload: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in payload.items():
+        if hasattr(v, "read"):  # an uploaded file: handlers store it and put the document id in the summary
+            continue
+        if isinstance(v, Model):
+            out[k] = str(v)
+        elif isinstance(v, date | datetime):
+            out[k] = v.isoformat()
+        elif isinstance(v, list | tuple):
+            out[k] = [x.isoformat() if isinstance(x, date) else (str(x) if isinstance(x, Model) else x) for x in v]
+        else:
+            out[k] = v
+    return out
+
+
+def history(workflow_name: str, case_id: int) -> list[CaseEvent]:
+    return list(
+        CaseEvent.objects.filter(case_type=workflow_name, case_id=case_id)
+        .select_related("actor", "organisation")
+        .order_by("at", "id")
+    )
