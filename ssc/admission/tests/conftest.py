@@ -25,7 +25,8 @@ def at(day: str, hour: int = 10) -> datetime:
     return datetime(y, m, d, hour, tzinfo=TZ)
 
 
-SITE_CHECKLIST = dict.fromkeys(["premises", "accessibility", "security", "network", "equipment_space", "staff", "hours", "disclosure"], True)
+SITE_CODES = ["premises", "accessibility", "security", "network", "equipment_space", "staff", "hours", "disclosure"]
+SITE_CHECKLIST = dict.fromkeys(SITE_CODES, True)
 READINESS_CHECKLIST = dict.fromkeys(["integration", "hardware", "training", "signage", "security"], True)
 
 

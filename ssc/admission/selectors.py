@@ -1,0 +1,65 @@
+"""Reads of admission cases: lists and the inbox (待办)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, OuterRef, QuerySet, Subquery
+
+from ssc.deadlines.models import Deadline
+
+from .models import Application
+from .workflow import ADMISSION
+
+# Actions that never make a case "wait" on a user (anyone may withdraw, but nobody must).
+NOT_AWAITING = {"withdraw", "update_preparation"}
+
+
+def states_awaiting(role: str) -> set[str]:
+    return {s for t in ADMISSION.transitions if role in t.roles and t.action not in NOT_AWAITING for s in t.sources}
+
+
+def with_deadline(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """Annotate the soonest open statutory deadline (``due_on``) of each application."""
+    open_deadline = Deadline.objects.filter(
+        case_type="application", case_id=OuterRef("pk"), completed_on__isnull=True
+    ).order_by("due_on")
+    return qs.annotate(
+        due_on=Subquery(open_deadline.values("due_on")[:1]),
+        deadline_status=Subquery(open_deadline.values("status")[:1]),
+    )
+
+
+def applications_for_list(user: Any, params: dict[str, Any] | None = None) -> QuerySet[Application]:
+    params = params or {}
+    qs = Application.objects.restrict(user).select_related("outlet", "outlet__district", "outlet__bank")
+    if params.get("awaiting") == "me":
+        qs = qs.filter(state__in=states_awaiting(user.role))
+    state = params.get("state")
+    if state:
+        qs = qs.filter(state__in=str(state).split(","))
+    district = params.get("district")
+    if district:
+        qs = (
+            qs.filter(outlet__district_id=district)
+            if str(district).isdigit()
+            else qs.filter(outlet__district__code=district)
+        )
+    bank = params.get("bank")
+    if bank and str(bank).isdigit():
+        qs = qs.filter(outlet__bank_id=bank)
+    outlet = params.get("outlet")
+    if outlet and str(outlet).isdigit():
+        qs = qs.filter(outlet_id=outlet)
+    q = (params.get("q") or "").strip()
+    if q:
+        from ssc.registry.models import Outlet
+        from ssc.registry.selectors import text_query
+
+        qs = qs.filter(outlet__in=Outlet.objects.filter(text_query(q)).values("pk"))
+    return with_deadline(qs)
+
+
+def inbox(user: Any) -> QuerySet[Application]:
+    """What waits on ``user``: soonest deadline first (none last), then the oldest."""
+    return applications_for_list(user, {"awaiting": "me"}).order_by(F("due_on").asc(nulls_last=True), "updated_at")
