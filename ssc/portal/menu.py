@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ssc.accounts.choices import Role
 
+from .permissions import OUTLET_IMPORT_ROLES, OUTLET_READER_ROLES
+
 
 @dataclass(frozen=True)
 class MenuItem:
@@ -25,13 +27,10 @@ class MenuItem:
 
 
 R = Role
-_OUTLET_READERS = frozenset(set(Role) - {R.SECURITY_ADMIN, R.AUDIT_ADMIN})
 ITEMS = [
     MenuItem(_("待办"), "portal:home"),
-    MenuItem(_("网点"), "portal:outlet_list", _OUTLET_READERS),
-    MenuItem(
-        _("批量导入网点"), "portal:outlet_import", frozenset({R.CENTER_OFFICER, R.DISTRICT_OFFICER, R.SYSTEM_ADMIN})
-    ),
+    MenuItem(_("网点"), "portal:outlet_list", OUTLET_READER_ROLES),
+    MenuItem(_("批量导入网点"), "portal:outlet_import", OUTLET_IMPORT_ROLES),
     MenuItem(
         _("工作日历"),
         "workcalendar:calendar",
@@ -51,6 +50,13 @@ def menu_for(user: Any, path: str) -> list[dict[str, Any]]:
         url = item.url()
         if not url:
             continue
-        active = path == url or (url != "/" and path.startswith(url))
-        out.append({"label": item.label, "url": url, "active": active})
+        # The longest matching prefix wins, so "/outlets/import/" does not also light up "/outlets/".
+        out.append({"label": item.label, "url": url, "active": False})
+    best = max(
+        (m for m in out if path == m["url"] or (m["url"] != "/" and path.startswith(m["url"]))),
+        key=lambda m: len(m["url"]),
+        default=None,
+    )
+    if best is not None:
+        best["active"] = True
     return out

@@ -1,0 +1,1 @@
+"""Staff pages. Views are thin: parse input, call one selector or service, render."""
