@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ssc.audit import services as audit
-from ssc.core.errors import InvalidState, NotAllowed, NotFound, StaleVersion, ValidationFailed
+from ssc.core.errors import CalendarMissing, InvalidState, NotAllowed, NotFound, StaleVersion, ValidationFailed
 from ssc.deadlines import services as deadlines
+from ssc.workcalendar import services as workcalendar
 
 from .definition import Transition, Workflow
 from .models import CaseEvent
@@ -200,6 +201,23 @@ def perform(
         for fn in ctx.after_commit:
             transaction.on_commit(fn)
     return case
+
+
+def _elapsed_workdays(case_type: str, case: Any, on: date) -> int | None:
+    """Working days since the case's previous step (or its creation): how long this step took."""
+    prev = (
+        CaseEvent.objects.filter(case_type=case_type, case_id=case.pk)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    since = timezone.localdate(prev) if prev else timezone.localdate(case.created_at)
+    if since >= on:
+        return 0
+    try:
+        return workcalendar.workdays_between(since, on)
+    except CalendarMissing:
+        return None
 
 
 def _district_id(case: Any) -> int | None:
