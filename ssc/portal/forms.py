@@ -134,6 +134,7 @@ class OutletImportForm(forms.Form):
         label=_("导入文件"),
         help_text=_("Excel（.xlsx）或 CSV（UTF-8）文件，第一行为表头，格式见导入模板。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        error_messages={"empty": _("文件是空的。"), "required": _("请选择要导入的文件。")},
     )
 
     ALLOWED_SUFFIXES = (".xlsx", ".csv")
