@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from ssc.core.scoping import ALL, NONE, ScopedManager
+
+# Colours of the status badges (the same everywhere).
+DEADLINE_STATUS_COLOURS = {"pending": "blue", "met": "green", "missed": "red"}
 
 
 class DeadlineStatus(models.TextChoices):
@@ -35,6 +43,8 @@ class Deadline(models.Model):
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
 
+    objects = ScopedManager()
+
     class Meta:
         ordering = ["due_on", "id"]
         verbose_name = _("期限")
@@ -51,6 +61,20 @@ class Deadline(models.Model):
     def is_open(self) -> bool:
         return self.completed_on is None
 
+    @classmethod
+    def scope_filter(cls, user: Any, action: str = "view") -> Any:
+        """The center and the regulators see every deadline (Art 5); a district agency those of its own area."""
+        from ssc.accounts.choices import DISTRICT_ROLES, Role
+
+        if action != "view":
+            return NONE
+        if user.role in {Role.CENTER_OFFICER, Role.CENTER_LEADER, Role.REGULATOR}:
+            return ALL
+        org = user.organisation
+        if user.role in DISTRICT_ROLES and org is not None and org.district_id:
+            return Q(district_id=org.district_id)
+        return NONE
+
 
 class StepTarget(models.Model):
     """内部时限 — the center's internal target for a district step (the regulation sets none)."""
@@ -66,3 +90,17 @@ class StepTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_type}.{self.action} ≤ {self.workdays}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from ssc.workflow import engine
+
+        try:
+            workflow = engine.binding_for(self.case_type).workflow
+        except KeyError:
+            raise ValidationError({"case_type": _("未知的流程。")}) from None
+        if workflow.get(self.action) is None:
+            raise ValidationError({"action": _("该流程没有此环节。")})
+        if self.workdays is not None and not 1 <= self.workdays <= 250:
+            raise ValidationError({"workdays": _("目标用时应为 1 至 250 个工作日。")})
