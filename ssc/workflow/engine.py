@@ -187,6 +187,7 @@ def perform(
             at=at,
             article=t.article,
             payload=summary,
+            elapsed_workdays=_elapsed_workdays(wf.name, case, ctx.on),
         )
         audit.record(
             action=f"{wf.name}.{action}",
