@@ -1,0 +1,25 @@
+"""Rate limits kept in the cache (Redis in production, so every worker counts together)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.throttling import ScopedRateThrottle
+
+# Default rates per scope; ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` or ``SSC_THROTTLE_RATES`` override.
+DEFAULT_RATES = {
+    # Token requests per client address: with the per-account lockout this bounds password guessing.
+    "auth_token": "20/min",
+}
+
+
+class SettingsScopedRateThrottle(ScopedRateThrottle):
+    """``ScopedRateThrottle`` whose rate is read from settings at request time (so tests and deployments
+    can change it without re-importing DRF's settings)."""
+
+    def get_rate(self) -> str | None:
+        rates = {
+            **DEFAULT_RATES,
+            **settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}),
+            **getattr(settings, "SSC_THROTTLE_RATES", {}),
+        }
+        return rates.get(self.scope)
