@@ -60,6 +60,12 @@ class AuditEvent(models.Model):
     def after(self) -> Any:
         return json.loads(self.after_json) if self.after_json else None
 
+    @property
+    def actor_role_label(self) -> str:
+        from ssc.accounts.choices import Role
+
+        return str(dict(Role.choices).get(self.actor_role, self.actor_role))
+
     @classmethod
     def scope_filter(cls, user: Any, action: str = "view") -> Any:
         from ssc.accounts.choices import AUDIT_READER_ROLES

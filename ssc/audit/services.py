@@ -7,14 +7,41 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from ssc.core import context
 
-from .chain import canonical_time, event_hash
+from .chain import canonical_time, event_hash, sm3_hex
 from .models import AuditChainHead, AuditEvent
 
-_encoder = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+class _AuditJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder (dates, decimals, UUIDs, lazy strings) plus what snapshots may hold."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, set | frozenset):
+            return sorted(o, key=str)
+        if isinstance(o, FieldFile):
+            return o.name or ""
+        if isinstance(o, models.Model):
+            return o.pk
+        if isinstance(o, bytes):
+            return o.hex()
+        return super().default(o)
+
+
+_encoder = _AuditJSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+# Fields whose values never enter the trail; a short fingerprint shows that they changed.
+SENSITIVE_FIELDS = frozenset({"password", "key_digest"})
+
+# C0 control characters (U+0000–U+001F, U+007F) become spaces in the plain text fields: U+001F separates
+# the fields of the hashed text (see ``chain``), and the others have no place in a name or an action.
+_CONTROL = dict.fromkeys((*range(32), 127), " ")
+
+# Column widths of ``AuditEvent``: longer values are cut, so an event is never refused for its length.
+_MAX = {f.name: f.max_length for f in AuditEvent._meta.concrete_fields if getattr(f, "max_length", None)}
 
 
 def canonical_json(value: Any) -> str:
@@ -23,15 +50,29 @@ def canonical_json(value: Any) -> str:
     return _encoder.encode(value)
 
 
-def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The concrete field values of ``obj`` (foreign keys as ids), for before/after."""
+def _fingerprint(value: Any) -> str:
+    return f"sm3:{sm3_hex(str(value).encode())[:8]}" if value else ""
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None, *, m2m: bool = False) -> dict[str, Any]:
+    """The concrete field values of ``obj`` (foreign keys as ids), for before/after.
+
+    ``m2m=True`` adds many-to-many fields as sorted lists of ids (needs a saved object). Secrets
+    (``SENSITIVE_FIELDS``) appear only as a fingerprint, so a change shows without revealing the value.
+    """
     data: dict[str, Any] = {}
     for f in obj._meta.concrete_fields:
         if fields is not None and f.name not in fields:
             continue
         if not f.editable and f.name not in ("version", "status"):
             continue
-        data[f.attname] = f.value_from_object(obj)
+        value = f.value_from_object(obj)
+        data[f.attname] = _fingerprint(value) if f.name in SENSITIVE_FIELDS else value
+    if m2m and obj.pk is not None:
+        for f in obj._meta.many_to_many:
+            if fields is not None and f.name not in fields:
+                continue
+            data[f.name] = sorted(getattr(obj, f.name).values_list("pk", flat=True))
     return data
 
 
@@ -41,6 +82,11 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[d
         return before, after
     keys = [k for k in after if before.get(k) != after.get(k)] + [k for k in before if k not in after]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def _text(name: str, value: Any) -> str:
+    text = str(value) if value is not None else ""
+    return text.translate(_CONTROL)[: _MAX.get(name, 200)]
 
 
 def record(
@@ -55,40 +101,46 @@ def record(
     article: str = "",
     actor: Any = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction (it commits or rolls back with it)."""
+    """Append one event to the chain, inside the caller's transaction (it commits or rolls back with it).
+
+    Appends serialise on the chain head row (locked first), so concurrent transactions never fork the
+    chain: each event's ``prev_hash`` is the hash of the event with the previous ``seq``.
+    """
     ctx = context.current()
     actor = actor if actor is not None else ctx.actor
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
-        object_id = object_id or obj.pk
+        object_id = object_id if object_id not in ("", None) else obj.pk
         object_repr = object_repr or str(obj)
     org = getattr(actor, "organisation", None) if actor is not None else None
+    actor_id = getattr(actor, "pk", None)
+    org_id = getattr(org, "pk", None)
     fields = {
         "at": timezone.now(),
-        "actor_id": getattr(actor, "pk", None),
-        "actor_username": getattr(actor, "username", "") or "",
-        "actor_role": getattr(actor, "role", "") or "",
-        "organisation_id": getattr(org, "pk", None),
-        "organisation_name": (getattr(org, "name", "") or "")[:100],
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id or ""),
-        "object_repr": (object_repr or "")[:200],
+        "actor_id": actor_id if isinstance(actor_id, int) else None,
+        "actor_username": _text("actor_username", getattr(actor, "username", "")),
+        "actor_role": _text("actor_role", getattr(actor, "role", "")),
+        "organisation_id": org_id if isinstance(org_id, int) else None,
+        "organisation_name": _text("organisation_name", getattr(org, "name", "")),
+        "action": _text("action", action),
+        "object_type": _text("object_type", object_type),
+        "object_id": _text("object_id", object_id),
+        "object_repr": _text("object_repr", object_repr),
         "before_json": canonical_json(before),
         "after_json": canonical_json(after),
-        "article": article,
-        "request_id": ctx.request_id,
-        "client_ip": ctx.client_ip,
-        "source": ctx.source,
+        "article": _text("article", article),
+        "request_id": _text("request_id", ctx.request_id),
+        "client_ip": _text("client_ip", ctx.client_ip),
+        "source": _text("source", ctx.source),
     }
     with transaction.atomic(savepoint=False):
         # The head row is locked first: appends serialise, so two transactions never fork the chain.
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = AuditChainHead.objects.create(pk=1)
+        if head is None:  # a freshly flushed database (tests); migration 0002 creates the row
+            AuditChainHead.objects.get_or_create(pk=1)
             head = AuditChainHead.objects.select_for_update().get(pk=1)
         seq = head.seq + 1
-        values = [seq, canonical_time(fields["at"]), *[fields[k] for k in list(fields)[1:]]]
+        values = [seq, canonical_time(fields["at"]), *list(fields.values())[1:]]
         h = event_hash(head.hash, values)
         event = AuditEvent.objects.create(seq=seq, prev_hash=head.hash, hash=h, **fields)
         AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=h)

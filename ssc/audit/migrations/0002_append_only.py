@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from ssc.audit.triggers import TRIGGERS
+from ssc.audit.triggers import EVENT_TRIGGERS
 from ssc.core.triggers import migration_operations
 
 
@@ -11,6 +11,6 @@ def create_head(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
     operations = [
-        migration_operations(TRIGGERS),
+        migration_operations(EVENT_TRIGGERS),
         migrations.RunPython(create_head, migrations.RunPython.noop),
     ]
