@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,8 @@ from ssc.deadlines import escalation, services
 
 def _date(value: str) -> date:
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(_("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": value}) from exc
