@@ -1,11 +1,599 @@
-"""Admission pages (filled in with the page work)."""
+"""Admission pages (Art 7): the list with export, the inbox (待办), a new application, the case page and one
+generic action page that renders any transition's payload form and runs it through ``services.perform``.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+Which rows a user sees is decided by ``Application.objects.restrict`` (404 outside the scope); which buttons
+show is decided by ``ADMISSION.allowed_actions``; the engine re-checks everything on submit.
+"""
 
-from .models import Application
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
+from ssc.agreements.models import Agreement
+from ssc.audit import services as audit
+from ssc.core.errors import DomainError, InvalidState, NotAllowed, NotFound, StaleVersion, ValidationFailed
+from ssc.core.exports import csv_response, xlsx_response
+from ssc.deadlines import services as deadline_services
+from ssc.documents.models import Document
+from ssc.notifications.models import Notification
+from ssc.registry.choices import OrganisationKind
+from ssc.registry.models import Bank, CardService, District, Outlet, SystemAccount
+from ssc.workflow.definition import Transition, Workflow
+from ssc.workflow.templatetags.workflow import deadline_info
+
+from . import selectors, services
+from .models import Application, ApplicationState
+from .workflow import ADMISSION
+
+# Security and audit administrators have no business with cases (三员分立); everyone else sees their scope.
+READER_ROLES = frozenset(set(Role) - {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+PAGE_SIZE = 50
+EXPORT_CHUNK = 2000
+ANY = [("", _("全部"))]
 
 
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    app = get_object_or_404(Application.objects.restrict(request.user), pk=pk)
-    return render(request, "admission/application_detail.html", {"application": app})
+class ReaderRequiredMixin(LoginRequiredMixin):
+    """Anonymous → log-in page; a role that reads no cases → 403."""
+
+    roles: frozenset[str] = READER_ROLES
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and request.user.role not in self.roles:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- list and export ---------------------------------------------------------------------------------------
+
+
+class ApplicationFilterForm(forms.Form):
+    """The application list's filter bar; its valid values are the ``params`` of ``applications_for_list``."""
+
+    q = forms.CharField(
+        label=_("关键字"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("网点名称、地址、编码或拼音首字母")}),
+    )
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=ANY + list(ApplicationState.choices))
+    district = forms.TypedChoiceField(label=_("区县"), required=False, coerce=int, empty_value=None)
+    bank = forms.TypedChoiceField(label=_("银行"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A district sees one district and a bank one bank: those filters would offer a single choice.
+        if user.role in DISTRICT_ROLES:
+            del self.fields["district"]
+        else:
+            self.fields["district"].choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+        if user.role in BANK_ROLES:
+            del self.fields["bank"]
+        else:
+            self.fields["bank"].choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
+
+    def params(self) -> dict[str, Any]:
+        """Valid filters only: a bad value is reported beside its field and otherwise ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
+
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "outlet": ("outlet__name_pinyin",),
+    "district": ("outlet__district__code",),
+    "bank": ("outlet__bank__sort_order",),
+    "state": ("state",),
+    "submitted": ("submitted_at",),
+    "due": ("due_on",),
+    "updated": ("updated_at",),
+}
+DEFAULT_SORT = "-updated"
+
+
+def _ordering(sort: str | None) -> tuple[str, list[Any]]:
+    key = (sort or "").lstrip("-")
+    if key not in SORTS:
+        sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
+    desc = bool(sort and sort.startswith("-"))
+    fields: list[Any] = [(F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True)) for f in SORTS[key]]
+    fields.append("-pk" if desc else "pk")
+    return sort or DEFAULT_SORT, fields
+
+
+def _filtered(request: HttpRequest) -> tuple[ApplicationFilterForm, dict[str, Any], str, Any]:
+    form = ApplicationFilterForm(request.GET or None, user=request.user)
+    params = form.params()
+    sort, order = _ordering(request.GET.get("sort"))
+    qs = selectors.applications_for_list(request.user, params).select_related("outlet__sub_branch").order_by(*order)
+    return form, params, sort, qs
+
+
+class ApplicationListView(ReaderRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form, params, sort, qs = _filtered(request)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "admission/application_list.html",
+            {
+                "title": _("网点开设申请"),
+                "form": form,
+                "filtered": bool(params),
+                "sort": sort,
+                "page": page,
+                "applications": page.object_list,
+                "can_create": request.user.role == Role.BANK_APPLICANT,
+            },
+        )
+
+
+EXPORT_COLUMNS = [
+    (_("申请编号"), lambda a: a.pk),
+    (_("网点编码"), lambda a: a.outlet.code),
+    (_("网点名称"), lambda a: a.outlet.name),
+    (_("银行"), lambda a: a.outlet.bank.name),
+    (_("所属一级支行"), lambda a: a.outlet.sub_branch.name),
+    (_("区县"), lambda a: a.outlet.district.name),
+    (_("状态"), lambda a: a.get_state_display()),
+    (_("提交时间"), lambda a: a.submitted_at),
+    (_("法定期限截止日"), lambda a: a.due_on),
+    (_("备案编号"), lambda a: a.filing_number),
+    (_("办结时间"), lambda a: a.completed_at),
+    (_("创建时间"), lambda a: a.created_at),
+    (_("更新时间"), lambda a: a.updated_at),
+]
+
+
+class ApplicationExportView(ReaderRequiredMixin, View):
+    """Exactly what the list shows with the same filters and order, every page of it."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        _form, params, _sort, qs = _filtered(request)
+        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+        audit.record(
+            action="application.export",
+            object_type="admission.application",
+            object_repr=_t("网点开设申请清单"),
+            after={"filters": {k: str(v) for k, v in params.items()}, "format": fmt},
+        )
+        headers = [h for h, _get in EXPORT_COLUMNS]
+        rows = ([get(a) for _h, get in EXPORT_COLUMNS] for a in qs.iterator(chunk_size=EXPORT_CHUNK))
+        filename = _t("网点开设申请_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")}
+        if fmt == "csv":
+            return csv_response(filename, headers, rows)
+        return xlsx_response(filename, headers, rows, sheet_title=_t("网点开设申请"))
+
+
+# --- inbox -------------------------------------------------------------------------------------------------
+
+
+def _task_transitions(state: str, role: str) -> list[Transition]:
+    return [t for t in ADMISSION.transitions_from(state) if role in t.roles and t.action not in selectors.NOT_AWAITING]
+
+
+def task_label(state: str, role: str) -> str:
+    """What the user must do on a case in ``state``, e.g. “记录现场核实／退回补正”."""
+    return "／".join(str(t.label) for t in _task_transitions(state, role))
+
+
+def inbox_rows(user: Any, limit: int | None = None) -> list[dict[str, Any]]:
+    """The inbox of ``user`` as rows for a template (also used by the home page)."""
+    qs = selectors.inbox(user)
+    if limit is not None:
+        qs = qs[:limit]
+    today = timezone.localdate()
+    return [
+        {
+            "application": a,
+            "task": task_label(a.state, user.role),
+            "deadline": deadline_info(a.due_on, today=today),
+            "url": reverse("admission:application_detail", args=[a.pk]),
+        }
+        for a in qs
+    ]
+
+
+def inbox_counts(user: Any) -> list[dict[str, Any]]:
+    """How many cases wait on ``user`` per kind of task."""
+    counts: Counter[str] = Counter()
+    for row in selectors.inbox(user).order_by().values("state").annotate(n=Count("pk")):
+        counts[task_label(row["state"], user.role)] += row["n"]
+    return [{"task": k, "count": v} for k, v in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+class InboxView(ReaderRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rows = inbox_rows(request.user)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "admission/inbox.html",
+            {
+                "title": _("待办"),
+                "rows": page.object_list,
+                "page": page,
+                "total": len(rows),
+                "counts": inbox_counts(request.user),
+                "overdue": sum(1 for r in rows if r["deadline"].kind == "overdue"),
+                "due_today": sum(1 for r in rows if r["deadline"].kind == "today"),
+            },
+        )
+
+
+# --- new application ---------------------------------------------------------------------------------------
+
+
+def _open_outlet_ids() -> Any:
+    return Application.objects.exclude(state__in=["active", "rejected", "withdrawn"]).values("outlet_id")
+
+
+class ExistingOutletForm(forms.Form):
+    """为已登记的网点申请 — an outlet of the applicant's sub-branch that may apply (again)."""
+
+    outlet = forms.ModelChoiceField(label=_("网点"), queryset=Outlet.objects.none(), empty_label=_("请选择网点"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outlet"].queryset = (
+            Outlet.objects.restrict(user)
+            .filter(sub_branch_id=user.organisation_id, status__in=list(services.MAY_APPLY_FROM))
+            .exclude(pk__in=_open_outlet_ids())
+            .select_related("district")
+            .order_by("name_pinyin", "pk")
+        )
+        self.fields["outlet"].label_from_instance = lambda o: (
+            f"{o.name}（{o.code}，{o.district.name}，{o.get_status_display()}）"
+        )
+
+
+NEW_OUTLET_FIELDS = [
+    "name",
+    "code",
+    "district",
+    "address",
+    "latitude",
+    "longitude",
+    "weekday_hours",
+    "weekend_hours",
+    "hours_note",
+    "consultation_phone",
+    "complaint_phone",
+    "interconnection_mode",
+]
+
+
+class NewOutletForm(forms.ModelForm):
+    """登记新网点并申请 — the outlet's data (Art 7(1)); Jinyu Net by default (Art 6(2))."""
+
+    services = forms.ModelMultipleChoiceField(
+        label=_("服务项目"),
+        queryset=CardService.objects.filter(is_active=True),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("勾选“即时制卡”即表示网点提供即时制卡服务。"),
+    )
+
+    class Meta:
+        model = Outlet
+        fields = NEW_OUTLET_FIELDS
+        widgets = {
+            "latitude": forms.NumberInput(attrs={"step": "0.000001", "placeholder": "29.557300"}),
+            "longitude": forms.NumberInput(attrs={"step": "0.000001", "placeholder": "106.577000"}),
+            "weekday_hours": forms.TextInput(attrs={"placeholder": "09:00-17:00"}),
+            "weekend_hours": forms.TextInput(attrs={"placeholder": "09:00-12:00"}),
+            "consultation_phone": forms.TextInput(attrs={"placeholder": "023-63000001", "inputmode": "tel"}),
+            "complaint_phone": forms.TextInput(attrs={"placeholder": "023-63000002", "inputmode": "tel"}),
+        }
+        help_texts = {"latitude": _("GCJ-02 坐标（高德地图拾取）"), "longitude": _("GCJ-02 坐标（高德地图拾取）")}
+
+    def outlet_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in NEW_OUTLET_FIELDS if name in self.cleaned_data}
+
+    def service_codes(self) -> list[str]:
+        return [s.code for s in self.cleaned_data.get("services") or []]
+
+
+def _add_domain_errors(form: forms.BaseForm, exc: DomainError) -> None:
+    errors = exc.errors or {}
+    if not errors:
+        form.add_error(None, str(exc.detail))
+        return
+    for key, msgs in errors.items():
+        for msg in msgs:
+            form.add_error(key if key in form.fields else None, str(msg))
+
+
+class ApplicationCreateView(LoginRequiredMixin, View):
+    """新建网点开设申请 — bank applicants of a first-level sub-branch only (Art 7(1))."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and request.user.role != Role.BANK_APPLICANT:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def _new_outlet_form(self, request: HttpRequest, data: Any = None) -> NewOutletForm:
+        org = request.user.organisation
+        instance = Outlet(bank_id=org.bank_id, sub_branch=org, status="applying")
+        initial = {"district": org.district_id} if org.kind == OrganisationKind.SUB_BRANCH else {}
+        return NewOutletForm(data, instance=instance, initial=initial, prefix="new")
+
+    def render_forms(
+        self, request: HttpRequest, existing: ExistingOutletForm, new: NewOutletForm, mode: str, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request,
+            "admission/application_create.html",
+            {"title": _("新建网点开设申请"), "existing": existing, "new": new, "mode": mode},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_forms(
+            request, ExistingOutletForm(user=request.user, prefix="existing"), self._new_outlet_form(request), ""
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        mode = "new" if request.POST.get("mode") == "new" else "existing"
+        if mode == "existing":
+            existing = ExistingOutletForm(request.POST, user=request.user, prefix="existing")
+            new = self._new_outlet_form(request)
+            form: forms.BaseForm = existing
+            kwargs = {"outlet_id": existing.cleaned_data["outlet"].pk} if existing.is_valid() else None
+        else:
+            existing = ExistingOutletForm(user=request.user, prefix="existing")
+            new = self._new_outlet_form(request, request.POST)
+            form = new
+            kwargs = {"outlet_data": new.outlet_data(), "services": new.service_codes()} if new.is_valid() else None
+        if kwargs is None:
+            return self.render_forms(request, existing, new, mode)
+        try:
+            app = services.application_create(actor=request.user, **kwargs)
+        except NotFound as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            _add_domain_errors(form, exc)
+            return self.render_forms(request, existing, new, mode, status=exc.status)
+        messages.success(
+            request,
+            _t("已创建“%(o)s”的开设申请（草稿）。请上传同意函并提交。") % {"o": app.outlet.name},
+        )
+        return redirect("admission:application_detail", pk=app.pk)
+
+
+# --- case page ---------------------------------------------------------------------------------------------
+
+
+def _application_in_scope(request: HttpRequest, pk: int) -> Application:
+    qs = Application.objects.restrict(request.user).select_related(
+        "outlet", "outlet__bank", "outlet__district", "outlet__sub_branch", "created_by", "consent_organisation"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+class ApplicationDetailView(ReaderRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        app = _application_in_scope(request, pk)
+        user = request.user
+        today = timezone.localdate()
+        deadlines = [
+            {"d": d, "info": deadline_info(d.due_on, completed_on=d.completed_on, status=d.status, today=today)}
+            for d in deadline_services.for_case("application", app.pk)
+        ]
+        documents = list(
+            Document.objects.restrict(user)
+            .filter(case_type="application", case_id=app.pk)
+            .prefetch_related("versions", "versions__uploaded_by")
+        )
+        # Opening the case reads the notifications about it.
+        Notification.objects.filter(user=user, case_type="application", case_id=app.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        return render(
+            request,
+            "admission/application_detail.html",
+            {
+                "title": app.outlet.name,
+                "application": app,
+                "outlet": app.outlet,
+                "open_deadlines": [x for x in deadlines if x["d"].completed_on is None],
+                "deadlines": deadlines,
+                "documents": documents,
+                "agreements": list(Agreement.objects.filter(application=app).select_related("agency")),
+                "accounts": list(SystemAccount.objects.restrict(user).filter(outlet=app.outlet)),
+                "others": list(
+                    Application.objects.restrict(user).filter(outlet=app.outlet).exclude(pk=app.pk).order_by("-pk")
+                ),
+                "preparation": app.facts.get("preparation"),
+                "outlet_services": list(app.outlet.services.all()),
+                "can_see_outlet_page": _reverse_or_empty("portal:outlet_detail", app.outlet_id),
+            },
+        )
+
+
+def _reverse_or_empty(name: str, *args: Any) -> str:
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+# --- the generic action page -------------------------------------------------------------------------------
+
+
+class CaseActionView(LoginRequiredMixin, View):
+    """One page for every action of a workflow: the transition's payload form (``Transition.form``), the article,
+    a confirmation for irreversible steps, and the engine's errors beside the fields. The case's ``version``
+    travels as a hidden field and becomes ``expected_version``: two officers cannot overwrite each other.
+
+    Later workflows subclass it with their own ``workflow``, ``model``, ``perform`` and url names."""
+
+    workflow: Workflow = ADMISSION
+    model: type = Application
+    template_name = "admission/application_action.html"
+    detail_url_name = "admission:application_detail"
+
+    def perform(self, case_id: int, action: str, **kwargs: Any) -> Any:
+        return services.perform(case_id, action, **kwargs)
+
+    def get_case(self, request: HttpRequest, pk: int) -> Any:
+        return get_object_or_404(self.model.objects.restrict(request.user), pk=pk)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)  # → log-in page
+        self.case = self.get_case(request, kwargs["pk"])
+        t = self.workflow.get(kwargs["action"])
+        if t is None:
+            raise Http404
+        self.t = t
+        if request.user.role not in t.roles or not self.workflow.actor_in_scope(self.case, request.user, t):
+            raise PermissionDenied
+        if self.case.state not in t.sources:
+            state = self.workflow.state_label(self.case.state)
+            if request.method == "POST" and request.POST.get("version") != str(self.case.version):
+                # Submitted from a page that was current before someone else moved the case on.
+                messages.error(request, _t("%(d)s 当前状态：%(s)s。") % {"d": StaleVersion.default_title, "s": state})
+            else:
+                messages.warning(request, _t("当前状态“%(s)s”不允许执行“%(a)s”。") % {"s": state, "a": t.label})
+            return redirect(self.detail_url_name, pk=self.case.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    # form ----------------------------------------------------------------------------------------------------
+
+    def make_form(self, data: Any = None, files: Any = None) -> forms.Form | None:
+        if self.t.form is None:
+            return None
+        kwargs: dict[str, Any] = {"data": data, "files": files}
+        if getattr(self.t.form, "wants_context", False):
+            kwargs.update(case=self.case, actor=self.request.user)
+        form = self.t.form(**kwargs)
+        for f in form.fields.values():
+            if isinstance(f, forms.DateField) and isinstance(f.widget, forms.DateInput):
+                f.widget.input_type = "date"
+                f.widget.format = "%Y-%m-%d"
+        return form
+
+    def checklist(self, form: Any) -> list[dict[str, Any]]:
+        if form is None or not hasattr(form, "checklist_items") or "checklist" not in form.fields:
+            return []
+        data = form.data if form.is_bound else {}
+        return [
+            {
+                "code": item["code"],
+                "label": item["label"],
+                "name": f"checklist.{item['code']}",
+                "value": data.get(f"checklist.{item['code']}", ""),
+            }
+            for item in form.checklist_items()
+        ]
+
+    def render_form(
+        self, form: Any, *, status: int = 200, confirm_error: str = "", version: int | None = None
+    ) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "title": self.t.label,
+                "case": self.case,
+                "application": self.case,
+                "t": self.t,
+                "form": form,
+                "checklist": self.checklist(form),
+                "version": self.case.version if version is None else version,
+                "confirm_error": confirm_error,
+                "cancel_url": reverse(self.detail_url_name, args=[self.case.pk]),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        return self.render_form(self.make_form())
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        form = self.make_form(request.POST, request.FILES)
+        try:
+            expected = int(request.POST.get("version", ""))
+        except ValueError:
+            expected = None
+        valid = form.is_valid() if form is not None else True
+        confirm_error = ""
+        if self.t.irreversible and request.POST.get("confirm") != "yes":
+            confirm_error = _t("此操作不可撤销，请勾选确认后再提交。")
+        if expected is None:
+            messages.error(request, _t("页面已过期，请刷新后重试。"))
+            return redirect(self.detail_url_name, pk=self.case.pk)
+        if not valid or confirm_error:
+            return self.render_form(form, confirm_error=confirm_error, version=expected)
+        try:
+            case = self.perform(
+                self.case.pk,
+                self.t.action,
+                actor=request.user,
+                data=request.POST,
+                files=request.FILES,
+                expected_version=expected,
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        except (StaleVersion, InvalidState) as exc:
+            return self._conflict(form, exc, expected)
+        except ValidationFailed as exc:
+            form = form if form is not None else forms.Form()
+            _add_domain_errors(form, exc)
+            return self.render_form(form, version=expected)
+        except DomainError as exc:  # e.g. CalendarMissing (422): say so, never a 500
+            form = form if form is not None else forms.Form()
+            form.add_error(None, str(exc.detail))
+            return self.render_form(form, status=exc.status, version=expected)
+        messages.success(
+            request,
+            _t("已完成“%(a)s”，当前状态：%(s)s。") % {"a": self.t.label, "s": self.workflow.state_label(case.state)},
+        )
+        return redirect(self.detail_url_name, pk=case.pk)
+
+    def _conflict(self, form: Any, exc: DomainError, expected: int) -> HttpResponse:
+        """Someone else acted first (the posted version is stale), or the state no longer allows the step: say so,
+        with the current state. The engine checks the state before the version, so compare versions here."""
+        self.case = self.get_case(self.request, self.case.pk)
+        stale = self.case.version != expected
+        detail = str(StaleVersion.default_title) if stale else str(exc.detail)
+        if self.case.state not in self.t.sources:
+            messages.error(
+                self.request,
+                _t("%(d)s 当前状态：%(s)s。") % {"d": detail, "s": self.workflow.state_label(self.case.state)},
+            )
+            return redirect(self.detail_url_name, pk=self.case.pk)
+        form = form if form is not None else forms.Form()
+        form.add_error(None, detail)
+        # A stale page gets the current version: the user has now seen the message and may submit again.
+        return self.render_form(form, status=StaleVersion.status if stale else exc.status, version=self.case.version)
+
+
+application_list = ApplicationListView.as_view()
+application_export = ApplicationExportView.as_view()
+inbox = InboxView.as_view()
+application_create = ApplicationCreateView.as_view()
+application_detail = ApplicationDetailView.as_view()
+application_action = CaseActionView.as_view()

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "documents"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:doc_id>/v/<int:n>/", views.download, name="download"),
+]
