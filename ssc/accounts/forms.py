@@ -22,6 +22,7 @@ class LoginForm(auth_forms.AuthenticationForm):
     }
 
     def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("用户名")
         self.fields["password"].label = _("密码")
@@ -48,6 +49,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = _("当前密码")
         self.fields["new_password1"].label = _("新密码")

@@ -38,6 +38,7 @@ class OutletFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # A district sees one district and a bank one bank: those filters would only offer one choice.
         if user.role in DISTRICT_ROLES:
@@ -109,6 +110,7 @@ class OutletEditForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if user.role not in {Role.CENTER_OFFICER, Role.SYSTEM_ADMIN}:
             for name in CITYWIDE_EDIT_FIELDS:
@@ -138,6 +140,10 @@ class OutletImportForm(forms.Form):
     )
 
     ALLOWED_SUFFIXES = (".xlsx", ".csv")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]

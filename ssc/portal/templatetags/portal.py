@@ -46,4 +46,15 @@ def sort_header(context: Any, key: str, label: Any) -> str:
             label,
             arrow,
         )
-    return format_html('<th scope="col"><a href="?{}" title="{}">{}</a></th>', params.urlencode(), hint, label)
+    return format_html(
+        '<th scope="col"><a href="?{}" title="{}">{} <span class="sort-hint" aria-hidden="true">⇅</span></a></th>',
+        params.urlencode(),
+        hint,
+        label,
+    )
+
+
+@register.filter
+def split_parts(text: str, sep: str = "；") -> list[str]:
+    """``"a；b"`` → ``["a", "b"]`` (e.g. the parts of an outlet's opening hours, one per line)."""
+    return [p for p in str(text or "").split(sep) if p]
