@@ -7,4 +7,9 @@ urlpatterns = [
     path("", include("ssc.registry.api.urls")),
     path("", include("ssc.audit.api.urls")),
     path("", include("ssc.workcalendar.api.urls")),
+    path("", include("ssc.admission.api.urls")),
+    path("", include("ssc.roster.api.urls")),
+    path("", include("ssc.deadlines.api.urls")),
+    path("", include("ssc.documents.api.urls")),
+    path("", include("ssc.notifications.api.urls")),
 ]

@@ -1,0 +1,119 @@
+"""Admission endpoints (Art 7): applications, their detail, creating a draft, and one route per action.
+
+Thin, as everywhere: scoping comes from ``Application.objects.restrict`` (through the selector), every rule of
+the workflow from ``ssc.workflow.engine.perform``; this module only parses and renders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ssc.core.api.concurrency import etag
+from ssc.core.api.filters import parse_query
+from ssc.core.api.schema import problem_response
+from ssc.registry.models import CardService
+from ssc.workflow.api.idempotency import run_idempotent
+from ssc.workflow.api.views import (
+    IDEMPOTENCY_PARAMETER,
+    WorkflowActionView,
+    WorkflowCaseViewSet,
+    apply_ordering,
+    ordering_parameter,
+)
+
+from .. import selectors, services
+from ..models import Application
+from ..workflow import ADMISSION
+from .filters import ORDERING, ApplicationFilter, selector_params
+from .serializers import (
+    PAYLOAD_OVERRIDES,
+    ApplicationCreateSerializer,
+    ApplicationDetailSerializer,
+    ApplicationSerializer,
+)
+
+DEFAULT_ORDER = "`-created_at` (newest first); with `awaiting=me`: `due_on` (soonest deadline first), then oldest"
+
+
+def detail_queryset(user: Any) -> QuerySet[Application]:
+    """The applications ``user`` may see, loaded for ``ApplicationDetailSerializer``."""
+    return (
+        selectors.applications_for_list(user, {})
+        .select_related("outlet__sub_branch", "consent_organisation", "created_by")
+        .prefetch_related(Prefetch("outlet__services", queryset=CardService.objects.only("pk", "code")))
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Applications in the caller's scope; awaiting=me is the inbox",
+        parameters=[ApplicationFilter, ordering_parameter(list(ORDERING), DEFAULT_ORDER)],
+    ),
+    retrieve=extend_schema(summary="One application, with history, deadlines and documents (ETag: version)"),
+    create=extend_schema(
+        summary="Start an application (draft) — bank applicant of the outlet's sub-branch",
+        request=ApplicationCreateSerializer,
+        responses={
+            201: ApplicationDetailSerializer,
+            409: problem_response("The outlet already has an open application, or its status does not allow one."),
+            422: problem_response("`Idempotency-Key` already used for a different request."),
+        },
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
+)
+class ApplicationViewSet(WorkflowCaseViewSet):
+    """网点开设申请 (Art 7). Each role sees the applications of the outlets in its scope; others answer 404."""
+
+    workflow = ADMISSION
+    list_serializer_class = ApplicationSerializer
+    detail_serializer_class = ApplicationDetailSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Application]:
+        user = self.request.user
+        if self.action != "list":
+            return detail_queryset(user)
+        params = parse_query(ApplicationFilter, self.request)
+        qs = selectors.applications_for_list(user, selector_params(params))
+        if params.get("awaiting") == "me":
+            default: list[Any] = [F("due_on").asc(nulls_last=True), "updated_at", "pk"]
+        else:
+            default = ["-created_at", "-pk"]
+        return apply_ordering(qs, self.request.query_params.get("ordering"), ORDERING, default)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ser = ApplicationCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+
+        def produce() -> Response:
+            app = services.application_create(
+                actor=request.user,
+                outlet_id=data.get("outlet"),
+                outlet_data=dict(data["outlet_data"]) if data.get("outlet_data") is not None else None,
+                services=data.get("services") or (),
+            )
+            obj = detail_queryset(request.user).get(pk=app.pk)
+            body = ApplicationDetailSerializer(obj, context=self.get_serializer_context()).data
+            headers = {"ETag": etag(obj.version), "Location": request.build_absolute_uri(f"{obj.pk}/")}
+            return Response(body, status=status.HTTP_201_CREATED, headers=headers)
+
+        return run_idempotent(request, produce)
+
+
+class ApplicationActionView(WorkflowActionView):
+    """``POST /api/v1/applications/{id}/actions/<action>/`` — one admission step (WORKFLOW.md §1)."""
+
+    workflow = ADMISSION
+    resource = "applications"
+    response_serializer = ApplicationDetailSerializer
+    payload_overrides = PAYLOAD_OVERRIDES
+
+    def get_object(self, request: Request, case: Any) -> Application:
+        return detail_queryset(request.user).get(pk=case.pk)

@@ -1,0 +1,110 @@
+"""Action payloads over HTTP: reading JSON or multipart into what the payload form expects, and describing the
+form in the OpenAPI document.
+
+The payload *form* (``Transition.form``) is the one validator, shared with the pages; the API only adapts the
+request to it:
+
+- ``application/json`` — the object is handed to the form as is (lists and objects allowed);
+- ``multipart/form-data`` — files are the file parts; the other fields are parts too (a repeated part is a list,
+  checklist answers may be ``checklist.<code>`` parts), or all of them one JSON part named ``payload``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from ssc.core.errors import ValidationFailed
+from ssc.workflow.definition import Transition
+from ssc.workflow.forms import DocumentField, LinesField, MultipleDocumentField
+
+PAYLOAD_PART = "payload"
+
+
+def read_payload(request: Any) -> tuple[dict[str, Any], Any]:
+    """``(data, files)`` of an action request, for ``engine.perform``."""
+    raw = request.data
+    if isinstance(raw, QueryDict):
+        files = request.FILES
+        data: dict[str, Any] = {}
+        if PAYLOAD_PART in raw and PAYLOAD_PART not in files:
+            try:
+                parsed = json.loads(raw.get(PAYLOAD_PART) or "{}")
+            except ValueError as exc:
+                raise ValidationFailed(errors={PAYLOAD_PART: [_("不是有效的 JSON。")]}) from exc
+            if not isinstance(parsed, dict):
+                raise ValidationFailed(errors={PAYLOAD_PART: [_("应为 JSON 对象。")]})
+            data.update(parsed)
+        for key in raw:
+            if key == PAYLOAD_PART or key in files:
+                continue
+            values = raw.getlist(key)
+            data[key] = values[0] if len(values) == 1 else values
+        return data, files
+    if raw is None or raw == {} or raw == "":
+        return {}, None
+    if not isinstance(raw, dict):
+        raise ValidationFailed(errors={"non_field_errors": [_("请求体应为 JSON 对象。")]})
+    return dict(raw), None
+
+
+def has_documents(form_class: Any) -> bool:
+    return form_class is not None and any(isinstance(f, forms.FileField) for f in form_class.base_fields.values())
+
+
+def requires_documents(form_class: Any) -> bool:
+    return form_class is not None and any(
+        isinstance(f, forms.FileField) and f.required for f in form_class.base_fields.values()
+    )
+
+
+def _help(field: forms.Field) -> str:
+    parts = [str(field.label or "")]
+    if field.help_text:
+        parts.append(str(field.help_text))
+    return " — ".join(p for p in parts if p)
+
+
+def serializer_field_for(field: forms.Field) -> serializers.Field:
+    """The documentation counterpart of one form field (validation stays in the form)."""
+    common: dict[str, Any] = {"required": field.required, "help_text": _help(field)}
+    if isinstance(field, MultipleDocumentField):
+        return serializers.ListField(child=serializers.FileField(), **common)
+    if isinstance(field, DocumentField | forms.FileField):
+        return serializers.FileField(**common)
+    if isinstance(field, LinesField):
+        return serializers.ListField(child=serializers.CharField(), **common)
+    if isinstance(field, forms.ModelChoiceField):
+        return serializers.IntegerField(**common)
+    if isinstance(field, forms.TypedChoiceField | forms.ChoiceField):
+        # Values listed in the description rather than as an OpenAPI enum: enum components are named after the
+        # field, and payload fields named alike (``decision``, ``result``) in other workflows would collide.
+        listed = "; ".join(f"`{k}` = {v}" for k, v in field.choices if k != "")
+        common["help_text"] = f"{common['help_text']} — one of: {listed}"
+        return serializers.CharField(**common)
+    if isinstance(field, forms.BooleanField):
+        return serializers.BooleanField(required=False, help_text=common["help_text"])
+    if isinstance(field, forms.DateField):
+        return serializers.DateField(**common)
+    if isinstance(field, forms.IntegerField):
+        return serializers.IntegerField(**common)
+    if isinstance(field, forms.CharField):
+        return serializers.CharField(max_length=field.max_length, allow_blank=not field.required, **common)
+    return serializers.JSONField(**common)
+
+
+def payload_serializer(
+    name: str, t: Transition, overrides: dict[str, serializers.Field] | None = None
+) -> type[serializers.Serializer]:
+    """A serializer class describing ``t``'s payload form in the OpenAPI document (component ``name``)."""
+    attrs: dict[str, Any] = {}
+    if t.form is not None:
+        for field_name, field in t.form.base_fields.items():
+            attrs[field_name] = (overrides or {}).get(field_name) or serializer_field_for(field)
+    attrs["__doc__"] = f"Payload of `{t.action}` ({t.label}), Art {t.article}."
+    return type(f"{name}Serializer", (serializers.Serializer,), attrs)
