@@ -115,7 +115,8 @@ class Workflow:
             for src in t.sources:
                 for dst in t.possible_targets():
                     roles = ", ".join(sorted(str(r) for r in t.roles))
-                    lines.append(f"    {src} --> {dst}: {t.action} ({roles}; Art {t.article})")
+                    # No ";" in a label: mermaid reads it as the end of the statement and drops the diagram.
+                    lines.append(f"    {src} --> {dst}: {t.action} ({roles} · Art {t.article})")
         for s in sorted(self.terminal):
             lines.append(f"    {s} --> [*]")
         return "\n".join(lines)
