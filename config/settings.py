@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ssc.agreements",
     "ssc.roster",
     "ssc.admission",
+    "ssc.rectification",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,7 @@ USE_TZ = True
 # --- files ----------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 DOCUMENT_MAX_BYTES = int(os.environ.get("SSC_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -29,6 +29,8 @@ class DeadlineStart:
     months: int = 0
     responsible: str = ""  # organisation kind that must act: "center", "district_agency", "outlet"
     label: Any = ""
+    # Count from this payload date (e.g. the notice's date) instead of the day the action is recorded.
+    start_field: str | None = None
 
 
 @dataclass(frozen=True)

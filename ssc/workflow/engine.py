@@ -159,7 +159,7 @@ def perform(
                     case_type=wf.name,
                     case_id=case.pk,
                     kind=spec.kind,
-                    started_on=ctx.on,
+                    started_on=(payload.get(spec.start_field) if spec.start_field else None) or ctx.on,
                     workdays=spec.workdays,
                     months=spec.months,
                     label=str(spec.label),
@@ -236,6 +236,8 @@ def _default_summary(payload: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(v, date | datetime):
             out[k] = v.isoformat()
         elif isinstance(v, list | tuple):
+            if any(hasattr(x, "read") for x in v):  # several uploaded files (e.g. photos): stored by the handler
+                continue
             out[k] = [x.isoformat() if isinstance(x, date) else (str(x) if isinstance(x, Model) else x) for x in v]
         else:
             out[k] = v

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RectificationConfig(AppConfig):
+    name = "ssc.rectification"
+    label = "rectification"
+    verbose_name = _("整改")
+
+    def ready(self) -> None:
+        from . import services  # noqa: F401 - registers the workflow binding and the overdue hook
