@@ -31,9 +31,30 @@ def _audit_triggers_for_flush(request):
 
     request.getfixturevalue("transactional_db" if (transactional or uses_live_server) else "db")
     triggers.install(connection, TRIGGERS)
+    global _FLUSHED
+    if _FLUSHED or transactional or uses_live_server:
+        _reseed()
+        _FLUSHED = False
+    from ssc.workcalendar import services as calendar
+
+    calendar.invalidate()  # a calendar edit rolled back by an earlier test must not linger in the cache
     yield
     if transactional or uses_live_server:
         triggers.uninstall(connection, TRIGGERS)
+        _FLUSHED = True
+
+
+_FLUSHED = False
+
+
+def _reseed() -> None:
+    """Put back what data migrations seed (the flush of a transactional test empties every table)."""
+    from ssc.admission.models import DEFAULT_READINESS_CHECKLIST, DEFAULT_SITE_CHECKLIST, Checklist
+    from ssc.workcalendar.testing import ensure_seeded
+
+    ensure_seeded()
+    Checklist.objects.get_or_create(kind="site_verification", version=1, defaults={"items": DEFAULT_SITE_CHECKLIST})
+    Checklist.objects.get_or_create(kind="readiness", version=1, defaults={"items": DEFAULT_READINESS_CHECKLIST})
 
 
 def pytest_configure(config):
