@@ -29,12 +29,14 @@ def _audit_triggers_for_flush(request):
     from ssc.audit.triggers import TRIGGERS
     from ssc.core import triggers
 
+    global _FLUSHED
+    if _FLUSHED:
+        # Outside any test transaction, so the re-seeded rows survive the next test's rollback.
+        with request.getfixturevalue("django_db_blocker").unblock():
+            _reseed()
+        _FLUSHED = False
     request.getfixturevalue("transactional_db" if (transactional or uses_live_server) else "db")
     triggers.install(connection, TRIGGERS)
-    global _FLUSHED
-    if _FLUSHED or transactional or uses_live_server:
-        _reseed()
-        _FLUSHED = False
     from ssc.workcalendar import services as calendar
 
     calendar.invalidate()  # a calendar edit rolled back by an earlier test must not linger in the cache
