@@ -14,6 +14,7 @@ Production switches by environment variables only (see README "Production deploy
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -117,6 +118,9 @@ else:
                     "PRAGMA cache_size=-64000;PRAGMA temp_store=MEMORY;PRAGMA mmap_size=268435456;"
                 ),
             },
+            # Tests too use a file (one per process): an in-memory shared-cache database refuses a second writer
+            # ("table is locked") instead of waiting, so concurrent-request tests need SQLite's real locking.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"ssc-test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
