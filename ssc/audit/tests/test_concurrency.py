@@ -1,11 +1,12 @@
-"""Concurrent appends never fork the chain: each transaction locks the chain head first."""
+"""Concurrent appends never fork the chain: each transaction locks the chain head first (PostgreSQL: row
+lock on the head; SQLite: ``BEGIN IMMEDIATE`` takes the write lock up front and the others wait)."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from ssc.audit import services
 from ssc.audit.models import AuditChainHead, AuditEvent
@@ -16,11 +17,6 @@ PER_THREAD = 15
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite's in-memory test database is one shared-cache connection: threads cannot write concurrently "
-    "there (production SQLite serialises writers with BEGIN IMMEDIATE); run on PostgreSQL.",
-)
 def test_concurrent_appends_never_fork():
     services.record(action="test.start")
     start = AuditChainHead.objects.get(pk=1).seq
