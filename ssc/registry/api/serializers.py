@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..choices import InterconnectionMode, OrganisationKind
+from ..choices import InterconnectionMode, OrganisationKind, OutletStatus
 from ..models import (
     CQ_LAT,
     CQ_LNG,
@@ -110,6 +114,62 @@ class OutletSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    # The declared fields above document the shape (OpenAPI) and are checked against this in the tests;
+    # the representation itself is built directly: generic field-by-field serialisation costs ~1 ms per row,
+    # most of the P10 budget for a page of 50.
+    def to_representation(self, outlet: Outlet) -> dict[str, Any]:
+        labels = self._labels()
+        bank, sub, district = outlet.bank, outlet.sub_branch, outlet.district
+        planned = outlet.jinyu_migration_planned_on
+        return {
+            "id": outlet.pk,
+            "code": outlet.code,
+            "name": outlet.name,
+            "bank": {"id": bank.pk, "name": bank.name, "short_name": bank.short_name},
+            "sub_branch": {"id": sub.pk, "name": sub.name},
+            "district": {"id": district.pk, "code": district.code, "name": district.name},
+            "address": outlet.address,
+            "latitude": outlet.latitude,
+            "longitude": outlet.longitude,
+            "weekday_hours": outlet.weekday_hours,
+            "weekend_hours": outlet.weekend_hours,
+            "hours_note": outlet.hours_note,
+            "opening_hours": outlet.opening_hours,
+            "services": self._service_codes(outlet),
+            "instant_issuance": outlet.instant_issuance,
+            "consultation_phone": outlet.consultation_phone,
+            "complaint_phone": outlet.complaint_phone,
+            "interconnection_mode": outlet.interconnection_mode,
+            "interconnection_mode_display": labels["mode"].get(
+                outlet.interconnection_mode, outlet.interconnection_mode
+            ),
+            "jinyu_migration_planned_on": planned.isoformat() if planned else None,
+            "status": outlet.status,
+            "status_display": labels["status"].get(outlet.status, outlet.status),
+            "version": outlet.version,
+            "updated_at": timezone.localtime(outlet.updated_at).isoformat() if outlet.updated_at else None,
+        }
+
+    @staticmethod
+    def _service_codes(outlet: Outlet) -> list[str]:
+        codes = getattr(outlet, "service_codes", None)  # set by ``views.with_service_codes``
+        return list(codes) if codes is not None else [s.code for s in outlet.services.all()]
+
+    def _labels(self) -> dict[str, dict[str, str]]:
+        # Once per response (the list's child serializer is shared by its rows), in the request's language.
+        lang = get_language()
+        cached = getattr(self, "_label_cache", None)
+        if cached is None or cached[0] != lang:
+            cached = (
+                lang,
+                {
+                    "status": {v: str(label) for v, label in OutletStatus.choices},
+                    "mode": {v: str(label) for v, label in InterconnectionMode.choices},
+                },
+            )
+            self._label_cache = cached
+        return cached[1]
 
 
 class SystemAccountSerializer(serializers.ModelSerializer):

@@ -131,13 +131,44 @@ class CardServiceViewSet(ReadOnlyViewSet):
         return filters.card_services_filter(qs, params)
 
 
+# The columns ``OutletSerializer`` reads (not the search columns or creation time).
+_OUTLET_COLUMNS = [
+    *(f for f in OutletSerializer.Meta.fields if f in {f.name for f in Outlet._meta.concrete_fields}),
+    "bank__name",
+    "bank__short_name",
+    "sub_branch__name",
+    "district__code",
+    "district__name",
+]
+
+
 def outlet_queryset(user: Any) -> QuerySet[Outlet]:
-    """The outlets ``user`` may see, loaded for ``OutletSerializer`` in a constant number of queries."""
-    return (
-        Outlet.objects.restrict(user)
-        .select_related("bank", "district", "sub_branch")
-        .prefetch_related(Prefetch("services", queryset=CardService.objects.only("pk", "code")))
-    )
+    """The outlets ``user`` may see, with what ``OutletSerializer`` needs in the same query. Their service
+    codes come from ``with_service_codes`` (one more query per page, whatever its size)."""
+    return Outlet.objects.restrict(user).select_related("bank", "district", "sub_branch").only(*_OUTLET_COLUMNS)
+
+
+def with_service_codes(outlets: list[Outlet]) -> list[Outlet]:
+    """Set ``outlet.service_codes`` on each outlet with one query of (outlet, code) pairs: no model
+    instances, no related managers (``prefetch_related`` costs about a third of a page's time)."""
+    codes: dict[int, list[str]] = {o.pk: [] for o in outlets}
+    if codes:
+        pairs = (
+            Outlet.services.through.objects.filter(outlet_id__in=list(codes))
+            .order_by("cardservice__sort_order", "cardservice__code")
+            .values_list("outlet_id", "cardservice__code")
+        )
+        for outlet_id, code in pairs:
+            codes[outlet_id].append(code)
+    for outlet in outlets:
+        outlet.service_codes = codes[outlet.pk]  # type: ignore[attr-defined]
+    return outlets
+
+
+def _outlet_response(outlet: Outlet, **kwargs: Any) -> Response:
+    with_service_codes([outlet])
+    headers = {"ETag": etag(outlet.version), **kwargs.pop("headers", {})}
+    return Response(OutletSerializer(outlet).data, headers=headers, **kwargs)
 
 
 _OUTLET_WRITE_DOC = (
@@ -190,9 +221,12 @@ class OutletViewSet(
             )
         return super().http_method_not_allowed(request, *args, **kwargs)
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(OutletSerializer(with_service_codes(page), many=True).data)
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        outlet = self.get_object()
-        return Response(OutletSerializer(outlet).data, headers={"ETag": etag(outlet.version)})
+        return _outlet_response(self.get_object())
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         flt = Outlet.scope_filter(request.user, "change")
@@ -204,8 +238,8 @@ class OutletViewSet(
         codes = data.pop("services")
         outlet = registry_services.outlet_create(actor=request.user, data=data, services=codes)
         outlet = outlet_queryset(request.user).get(pk=outlet.pk)
-        headers = {"ETag": etag(outlet.version), "Location": request.build_absolute_uri(f"{outlet.pk}/")}
-        return Response(OutletSerializer(outlet).data, status=status.HTTP_201_CREATED, headers=headers)
+        location = request.build_absolute_uri(f"{outlet.pk}/")
+        return _outlet_response(outlet, status=status.HTTP_201_CREATED, headers={"Location": location})
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
@@ -219,8 +253,7 @@ class OutletViewSet(
         outlet = registry_services.outlet_update(
             actor=request.user, outlet_id=outlet.pk, data=data, services=codes, expected_version=expected
         )
-        outlet = outlet_queryset(request.user).get(pk=outlet.pk)
-        return Response(OutletSerializer(outlet).data, headers={"ETag": etag(outlet.version)})
+        return _outlet_response(outlet_queryset(request.user).get(pk=outlet.pk))
 
     @action(detail=True, methods=["get"], url_path="system_accounts")
     def system_accounts(self, request: Request, *args: Any, **kwargs: Any) -> Response:

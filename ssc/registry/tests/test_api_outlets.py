@@ -374,3 +374,29 @@ def test_other_collections(world, center):
     assert ids(center.get("/api/v1/banks/", {"q": "gsyh"})) == {world.banks["A"].pk}
     services = center.get("/api/v1/card_services/").json()["results"]
     assert [s["code"] for s in services][:2] == ["apply", "instant_issuance"]
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_fast_representation_equals_the_declared_fields(world, lang):
+    """``OutletSerializer.to_representation`` is hand-written for speed; DRF's generic field-by-field
+    serialisation of the declared fields (what the OpenAPI document describes) must give the same."""
+    from django.utils import translation
+    from rest_framework import serializers as drf_serializers
+    from rest_framework.renderers import JSONRenderer
+
+    from ssc.registry.api.serializers import OutletSerializer
+    from ssc.registry.api.views import outlet_queryset, with_service_codes
+
+    Outlet.objects.filter(pk=world.outlets["B"].pk).update(
+        jinyu_migration_planned_on="2026-06-30", interconnection_mode="legacy", hours_note="午休 12:00-13:00"
+    )
+    user = world.users[Role.CENTER_OFFICER]
+    with translation.override(lang):
+        outlets = list(outlet_queryset(user))
+        assert len(outlets) == 3
+        for outlet in outlets:
+            ser = OutletSerializer(outlet)
+            generic = JSONRenderer().render(drf_serializers.ModelSerializer.to_representation(ser, outlet))
+            assert JSONRenderer().render(ser.data) == generic
+            with_service_codes([outlet])
+            assert JSONRenderer().render(OutletSerializer(outlet).data) == generic
