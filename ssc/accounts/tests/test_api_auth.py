@@ -124,6 +124,14 @@ def test_token_endpoint_is_throttled_with_retry_after(world, settings):
     assert resp["Retry-After"] in body["detail"]
 
 
+def test_forged_forwarded_for_does_not_dodge_the_throttle(world, settings):
+    settings.SSC_THROTTLE_RATES = {"auth_token": "2/min"}
+    user = world.users[Role.CENTER_OFFICER]
+    for i in range(2):
+        assert obtain(user.username, HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code == 200
+    assert_problem(obtain(user.username, HTTP_X_FORWARDED_FOR="10.0.0.99"), 429)
+
+
 def test_revoke_the_token_used(world):
     user = world.users[Role.DISTRICT_OFFICER]
     client = bearer_client(user)

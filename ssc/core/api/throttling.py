@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from rest_framework.throttling import ScopedRateThrottle
+
+from ssc.core.middleware import client_ip
 
 # Default rates per scope; ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` or ``SSC_THROTTLE_RATES`` override.
 DEFAULT_RATES = {
@@ -23,3 +27,8 @@ class SettingsScopedRateThrottle(ScopedRateThrottle):
             **getattr(settings, "SSC_THROTTLE_RATES", {}),
         }
         return rates.get(self.scope)
+
+    def get_ident(self, request: Any) -> str:
+        # DRF's default trusts any X-Forwarded-For a client sends, so rotating that header would dodge the
+        # limit. The client address is the one the request context uses (X-Real-IP only from our own proxy).
+        return client_ip(request) or "unknown"
