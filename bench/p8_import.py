@@ -37,18 +37,18 @@ def setup_django() -> tuple[str, object]:
         os.environ["SSC_DATA_DIR"] = tmp
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
-    from django.conf import settings
 
     django.setup()
     from django.core.management import call_command
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        settings.DATABASES["default"]["TEST"] = {"NAME": f"test_{settings.DATABASES['default']['NAME']}_p8"}
+        connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_p8"
+        original_name = connection.settings_dict["NAME"]
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
 
         def teardown() -> None:
-            connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
+            connection.creation.destroy_test_db(original_name, verbosity=0)
 
     else:
         call_command("migrate", verbosity=0)

@@ -162,21 +162,19 @@ def _sniff(data: bytes, filename: str) -> str:
     raise FileRejected(_("仅支持 Excel（.xlsx）和 CSV（.csv）文件。"))
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control bytes never occur inside UTF-8 or GB18030 multi-byte characters: their presence means binary data.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _decode_csv(data: bytes) -> str:
-    if b"\x00" in data:
+    if _CONTROL_BYTES.search(data[:1_000_000]):
         raise FileRejected(_("文件不是文本格式的 CSV（含有二进制内容），请检查是否选错了文件。"))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _CONTROL.search(text):
-            break
-        return text
-    raise FileRejected(_("无法识别 CSV 文件的编码或文件不是文本，请以 UTF-8 或 GBK 编码保存为 CSV。"))
+    raise FileRejected(_("无法识别 CSV 文件的编码，请以 UTF-8 或 GBK 编码保存为 CSV。"))
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
@@ -845,6 +843,21 @@ def search_fields(name: str) -> tuple[str, str]:
 _PINYIN_NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+def insert_service_links(pairs: list[tuple[int, int]]) -> None:
+    """Insert (outlet id, card service id) rows of the outlets' services M2M table.
+
+    Plain parameterised inserts into the same table and columns as ``outlet.services.add`` uses, without
+    a model instance per row (50,000 links: a fraction of ``bulk_create``'s time)."""
+    meta = Outlet.services.through._meta
+    qn = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}, {}) VALUES (%s, %s)".format(  # noqa: S608 - identifiers from model metadata
+        qn(meta.db_table), qn(meta.get_field("outlet").column), qn(meta.get_field("cardservice").column)
+    )
+    with connection.cursor() as cursor:
+        for i in range(0, len(pairs), 5000):
+            cursor.executemany(sql, pairs[i : i + 5000])
+
+
 @transaction.atomic
 def _create(actor: Any, rows: list[_Row], data: bytes, filename: str) -> None:
     outlets = [r.outlet for r in rows]
@@ -858,17 +871,7 @@ def _create(actor: Any, rows: list[_Row], data: bytes, filename: str) -> None:
             ids.update(Outlet.objects.filter(code__in=codes[i : i + 500]).values_list("code", "pk"))
         for o in outlets:
             o.pk = ids[o.code]
-    # The services M2M rows: plain parameterised inserts (no model instance per row), same table and columns.
-    through = Outlet.services.through
-    meta = through._meta
-    qn = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}, {}) VALUES (%s, %s)".format(  # noqa: S608 - identifiers from model metadata
-        qn(meta.db_table), qn(meta.get_field("outlet").column), qn(meta.get_field("cardservice").column)
-    )
-    links = [(r.outlet.pk, s.pk) for r in rows for s in r.services]
-    with connection.cursor() as cursor:
-        for i in range(0, len(links), 5000):
-            cursor.executemany(sql, links[i : i + 5000])
+    insert_service_links([(r.outlet.pk, s.pk) for r in rows for s in r.services])
     audit.record(
         action="outlet.import",
         object_type="registry.outlet",

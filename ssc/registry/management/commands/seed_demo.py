@@ -16,6 +16,7 @@ import os
 import random
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -33,7 +34,7 @@ from ssc.audit import services as audit
 from ssc.core import context
 from ssc.registry import reference as ref
 from ssc.registry.choices import AccountType, InterconnectionMode, OrganisationKind, OutletStatus
-from ssc.registry.imports import search_fields
+from ssc.registry.imports import insert_service_links, search_fields
 from ssc.registry.models import INSTANT_ISSUANCE_CODE, Bank, CardService, District, Organisation, Outlet, SystemAccount
 
 DEFAULT_OUTLETS = 3000
@@ -288,57 +289,74 @@ class OutletFactory:
         return outlet, codes
 
 
+CHUNK = 5000
+
+
 def seed_outlets(
     n: int, rng: random.Random, sub_branches: dict[tuple[str, str], list[Organisation]], result: SeedResult
 ) -> None:
+    """Create the outlets that do not exist yet, in chunks (constant memory even for 100,000 outlets)."""
     banks = {b.code: b for b in Bank.objects.all()}
     districts = {d.code: d for d in District.objects.all()}
     services = {s.code: s for s in CardService.objects.all()}
     existing_codes = set(Outlet.objects.values_list("code", flat=True))
     factory = OutletFactory(rng, services, set(Outlet.objects.values_list("name", flat=True)))
+    # Account dates come from their own generator, so the outlets do not depend on the chunk size.
+    account_rng = random.Random(rng.random())  # noqa: S311 - demo data
 
-    planned: list[tuple[Outlet, list[str]]] = []
-    taken_seq: dict[tuple[str, str], int] = defaultdict(int)
-    for code, bank_code, district_code, sub_code, name in ANCHORS:
-        bank, district = banks[bank_code], districts[district_code]
-        sub = next(o for o in sub_branches[(bank_code, district_code)] if o.code == sub_code)
-        taken_seq[(bank_code, district_code)] += 1
-        planned.append(
-            factory.build(
+    def planned() -> Iterator[tuple[Outlet, list[str]]]:
+        taken_seq: dict[tuple[str, str], int] = defaultdict(int)
+        for code, bank_code, district_code, sub_code, name in ANCHORS:
+            bank, district = banks[bank_code], districts[district_code]
+            sub = next(o for o in sub_branches[(bank_code, district_code)] if o.code == sub_code)
+            taken_seq[(bank_code, district_code)] += 1
+            yield factory.build(
                 code=code, bank=bank, district=district, sub_branch=sub, name=name, status=OutletStatus.ACTIVE
             )
-        )
-
-    pairs = sorted(sub_branches)
-    weights = [ref.BANKS[banks[b].name].weight * ref.AREAS[d].weight for b, d in pairs]
-    counts = largest_remainder(max(n - len(ANCHORS), 0), weights)
-    for (bank_code, district_code), count in zip(pairs, counts, strict=True):
-        bank, district = banks[bank_code], districts[district_code]
-        subs = sub_branches[(bank_code, district_code)]
-        for i in range(count):
-            seq = taken_seq[(bank_code, district_code)] + 1
-            taken_seq[(bank_code, district_code)] = seq
-            planned.append(
-                factory.build(
+        pairs = sorted(sub_branches)
+        weights = [ref.BANKS[banks[b].name].weight * ref.AREAS[d].weight for b, d in pairs]
+        counts = largest_remainder(max(n - len(ANCHORS), 0), weights)
+        for (bank_code, district_code), count in zip(pairs, counts, strict=True):
+            bank, district = banks[bank_code], districts[district_code]
+            subs = sub_branches[(bank_code, district_code)]
+            for i in range(count):
+                seq = taken_seq[(bank_code, district_code)] + 1
+                taken_seq[(bank_code, district_code)] = seq
+                yield factory.build(
                     code=outlet_code(bank, district, seq), bank=bank, district=district, sub_branch=subs[i % len(subs)]
                 )
-            )
 
-    new = [(o, codes) for o, codes in planned if o.code not in existing_codes]
-    if not new:
-        return
+    status_counts: dict[str, int] = defaultdict(int)
+    chunk: list[tuple[Outlet, list[str]]] = []
+    for item in planned():
+        if item[0].code not in existing_codes:
+            chunk.append(item)
+        if len(chunk) >= CHUNK:
+            _write_outlets(chunk, services, account_rng, result, status_counts)
+            chunk = []
+    if chunk:
+        _write_outlets(chunk, services, account_rng, result, status_counts)
+    result.status_counts = dict(sorted(status_counts.items()))
+
+
+def _write_outlets(
+    new: list[tuple[Outlet, list[str]]],
+    services: dict[str, CardService],
+    rng: random.Random,
+    result: SeedResult,
+    status_counts: dict[str, int],
+) -> None:
     Outlet.objects.bulk_create([o for o, _ in new], batch_size=1000)
     if new[0][0].pk is None:
         ids = dict(Outlet.objects.filter(code__in=[o.code for o, _ in new]).values_list("code", "pk"))
         for o, _ in new:
             o.pk = ids[o.code]
-
-    Through = Outlet.services.through
-    links = [Through(outlet_id=o.pk, cardservice_id=services[c].pk) for o, codes in new for c in codes]
-    Through.objects.bulk_create(links, batch_size=5000)
+    links = [(o.pk, services[c].pk) for o, codes in new for c in codes]
+    insert_service_links(links)
 
     accounts = []
     for o, _ in new:
+        status_counts[o.status] += 1
         if o.status not in OPERATING and o.status != OutletStatus.TERMINATED:
             continue
         opened = date(2021, 1, 4) + timedelta(days=rng.randint(0, 1700))
@@ -359,14 +377,9 @@ def seed_outlets(
                 )
             )
     SystemAccount.objects.bulk_create(accounts, batch_size=2000)
-
-    result.outlets = len(new)
-    result.service_links = len(links)
-    result.system_accounts = len(accounts)
-    status_counts: dict[str, int] = defaultdict(int)
-    for o, _ in new:
-        status_counts[o.status] += 1
-    result.status_counts = dict(sorted(status_counts.items()))
+    result.outlets += len(new)
+    result.service_links += len(links)
+    result.system_accounts += len(accounts)
 
 
 def seed_users(password: str, reset_passwords: bool, result: SeedResult) -> list[tuple[DemoUser, User]]:
