@@ -198,6 +198,14 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+_HINT = re.compile(r"[（(][^（()）]*[)）]\s*$")
+
+
+def _short_label(label: str) -> str:
+    """A form label without its input hint: “核实人员（每行一人，至少两人）” → “核实人员”."""
+    return _HINT.sub("", label).strip() or label
+
+
 def summarise_payload(t: Transition | None, payload: dict[str, Any], deadline_labels: dict[str, str]) -> list[tuple]:
     """(label, text) pairs of a history row's payload: form labels and choice labels, never raw codes."""
     form_fields = dict(getattr(t.form, "base_fields", {}) or {}) if t is not None and t.form is not None else {}
@@ -222,9 +230,11 @@ def summarise_payload(t: Transition | None, payload: dict[str, Any], deadline_la
             label = form_fields["checklist"].label if "checklist" in form_fields else _t("检查清单")
             out.append((str(label), text))
             continue
+        if value in (None, "", [], {}):
+            continue  # an optional field left empty says nothing
         ff = form_fields.get(key)
         label = str(ff.label) if ff is not None and ff.label else str(EXTRA_LABELS.get(key, key))
-        out.append((label, _plain(_field_value(ff, value))))
+        out.append((_short_label(label), _plain(_field_value(ff, value))))
     return out
 
 
