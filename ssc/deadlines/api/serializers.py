@@ -21,12 +21,10 @@ class CaseBriefSerializer(serializers.Serializer):
 class DeadlineListSerializer(DeadlineSerializer):
     """期限 with its case (``context["cases"]`` holds the cases of the page, loaded in one query per type)."""
 
+    case_type = serializers.CharField(read_only=True)
+    case_id = serializers.IntegerField(read_only=True)
     district = serializers.SerializerMethodField()
     case = serializers.SerializerMethodField()
-
-    class Meta(DeadlineSerializer.Meta):
-        fields = [*DeadlineSerializer.Meta.fields, "case_type", "case_id", "district", "case"]
-        read_only_fields = fields
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_district(self, obj: Any) -> int | None:

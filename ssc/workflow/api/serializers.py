@@ -46,30 +46,26 @@ class OrganisationBriefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+# Plain serializers (not ModelSerializer): they are built for every detail response, and model introspection
+# would cost more than the queries.
+
+
+class CaseEventSerializer(serializers.Serializer):
     """流程记录 — one action taken: who, for which organisation, when, the article it rests on, what was recorded."""
 
+    id = serializers.IntegerField(read_only=True)
+    action = serializers.CharField(read_only=True)
     action_display = serializers.SerializerMethodField()
+    from_state = serializers.CharField(read_only=True)
+    to_state = serializers.CharField(read_only=True)
     actor = UserBriefSerializer(read_only=True, allow_null=True)
     organisation = OrganisationBriefSerializer(read_only=True, allow_null=True)
+    at = serializers.DateTimeField(read_only=True)
+    article = serializers.CharField(read_only=True, help_text="The article (条/项) the action rests on, e.g. 7(2).")
     payload = serializers.JSONField(read_only=True, help_text="Summary of the recorded payload (documents as ids).")
-
-    class Meta:
-        model = CaseEvent
-        fields = [
-            "id",
-            "action",
-            "action_display",
-            "from_state",
-            "to_state",
-            "actor",
-            "organisation",
-            "at",
-            "article",
-            "payload",
-            "elapsed_workdays",
-        ]
-        read_only_fields = fields
+    elapsed_workdays = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Working days since the previous step."
+    )
 
     def get_action_display(self, obj: CaseEvent) -> str:
         wf: Workflow | None = self.context.get("workflow")
@@ -86,29 +82,20 @@ def is_overdue(due_on: date | None, status: str | None, today: date | None = Non
     return due_on < (today or timezone.localdate())
 
 
-class DeadlineSerializer(serializers.ModelSerializer):
+class DeadlineSerializer(serializers.Serializer):
     """期限 — the latest date the law allows (``due_on``), and whether it was met."""
 
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="e.g. `center_open_accounts`.")
+    label = serializers.CharField(read_only=True)
+    article = serializers.CharField(read_only=True)
+    responsible = serializers.CharField(read_only=True, help_text="Who must act: `center`, `district_agency`, …")
+    started_on = serializers.DateField(read_only=True, help_text="The day of the act that started it (not counted).")
+    due_on = serializers.DateField(read_only=True, help_text="The last day allowed by law.")
+    completed_on = serializers.DateField(read_only=True, allow_null=True)
     status = choice_string_field(DeadlineStatus.values)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     overdue = serializers.SerializerMethodField(help_text="Past its last day without the act it waits for.")
-
-    class Meta:
-        model = Deadline
-        fields = [
-            "id",
-            "kind",
-            "label",
-            "article",
-            "responsible",
-            "started_on",
-            "due_on",
-            "completed_on",
-            "status",
-            "status_display",
-            "overdue",
-        ]
-        read_only_fields = fields
 
     def get_overdue(self, obj: Deadline) -> bool:
         return is_overdue(obj.due_on, obj.status) and obj.completed_on is None
@@ -118,17 +105,17 @@ def document_download_path(document_id: int, number: int) -> str:
     return reverse("api-document-download", kwargs={"pk": document_id, "number": number})
 
 
-class DocumentVersionSerializer(serializers.ModelSerializer):
+class DocumentVersionSerializer(serializers.Serializer):
     """文档版本 — immutable bytes, identified by their SM3 digest."""
 
+    number = serializers.IntegerField(read_only=True)
+    original_name = serializers.CharField(read_only=True)
+    content_type = serializers.CharField(read_only=True, help_text="As found in the bytes on upload.")
+    size = serializers.IntegerField(read_only=True, help_text="Bytes.")
+    sm3 = serializers.CharField(read_only=True, help_text="SM3 digest of the bytes (hex).")
     uploaded_by = UserBriefSerializer(read_only=True)
+    uploaded_at = serializers.DateTimeField(read_only=True)
     download_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = DocumentVersion
-        fields = ["number", "original_name", "content_type", "size", "sm3", "uploaded_by", "uploaded_at"]
-        fields += ["download_url"]
-        read_only_fields = fields
 
     def get_download_url(self, obj: DocumentVersion) -> str:
         path = document_download_path(obj.document_id, obj.number)
@@ -136,18 +123,19 @@ class DocumentVersionSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(serializers.Serializer):
     """文档 — one piece of evidence attached to a case, with all its versions."""
 
+    id = serializers.IntegerField(read_only=True)
+    case_type = serializers.CharField(read_only=True)
+    case_id = serializers.IntegerField(read_only=True)
+    outlet = serializers.IntegerField(source="outlet_id", read_only=True)
     kind = choice_string_field(DocumentKind.values)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    title = serializers.CharField(read_only=True)
+    action = serializers.CharField(read_only=True, help_text="The workflow action it was attached with.")
+    created_at = serializers.DateTimeField(read_only=True)
     versions = DocumentVersionSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Document
-        fields = ["id", "case_type", "case_id", "outlet", "kind", "kind_display", "title", "action", "created_at"]
-        fields += ["versions"]
-        read_only_fields = fields
 
 
 def documents_queryset() -> Any:
