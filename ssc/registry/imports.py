@@ -347,11 +347,19 @@ class _FastXlsx:
             return v
         number: int | float = int(v) if _INT_TEXT.match(v) else float(v)
         if int(c.get("s", "0")) in self.date_styles:
-            days = float(number)
-            if self.epoch.year == 1899 and days < 61:  # Excel's phantom 1900-02-29
-                days += 1
-            return self.epoch + dt.timedelta(days=int(days))
+            return self._date(float(number))
         return number
+
+    def _date(self, days: float) -> dt.date | dt.datetime | dt.time:
+        """An Excel serial date: whole days since the epoch, the fraction is the time of day."""
+        whole = int(days)
+        seconds = round((days - whole) * 86400)
+        if whole == 0 and seconds:
+            return dt.time(seconds // 3600 % 24, seconds // 60 % 60, seconds % 60)
+        if self.epoch.year == 1899 and whole < 60:  # Excel counts a 1900-02-29 that never was
+            whole += 1
+        day = self.epoch + dt.timedelta(days=whole)
+        return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds) if seconds else day
 
     def _sheet_rows(self, path: str) -> list[tuple[int, list[Any]]]:
         from xml.etree.ElementTree import iterparse
@@ -402,6 +410,8 @@ def _cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M" if not value.second else "%H:%M:%S")
     text = str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
     # Exports neutralise formulas with a leading apostrophe; take it off again.
     if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
@@ -549,18 +559,18 @@ class _Row:
 
 
 def _scope_message(actor: Any, outlet: Outlet) -> tuple[str, str] | None:
-    """(column, message) when ``actor`` may not register ``outlet``; None when allowed."""
+    """(field, message) when ``actor`` may not register ``outlet``; None when allowed."""
     if actor is None or Outlet.scope_filter_allows_create(actor, outlet):
         return None
     from ssc.accounts.choices import Role
 
     if actor.role in (Role.DISTRICT_OFFICER, Role.DISTRICT_LEADER):
         own = actor.organisation.district.name if actor.organisation and actor.organisation.district else ""
-        return FIELD_COLUMN["district"], _("您只能导入本区县（%(d)s）的网点。") % {"d": own}
+        return "district", _("您只能导入本区县（%(d)s）的网点。") % {"d": own}
     if actor.role == Role.BANK_APPLICANT:
         own = actor.organisation.name if actor.organisation else ""
-        return FIELD_COLUMN["sub_branch"], _("您只能导入本支行（%(s)s）的网点。") % {"s": own}
-    return FIELD_COLUMN["district"], _("您无权导入该网点。")
+        return "sub_branch", _("您只能导入本支行（%(s)s）的网点。") % {"s": own}
+    return "district", _("您无权导入该网点。")
 
 
 def _validate_row(
@@ -682,10 +692,10 @@ def _validate_row(
             for message in messages:
                 err(key, message)
 
-    if not errs and bank is not None and sub is not None and district is not None:
+    if sub is not None and district is not None:
         scope = _scope_message(actor, outlet)
         if scope is not None:
-            return None, [RowError(row_no, scope[0], scope[1])]
+            err(*scope)
 
     if errs:
         order = {c.key: i for i, c in enumerate(COLUMNS)}
