@@ -37,6 +37,12 @@ class Command(BaseCommand):
             help="从该序号开始校验（信任其前一个事件的哈希）/ start at this seq, trusting the previous event's hash",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="并行校验的进程数，0 为自动 / worker processes, 0 = auto (CPU count for long chains)",
+        )
+        parser.add_argument(
             "--chunk-size",
             type=_positive,
             default=CHUNK_SIZE,
@@ -45,12 +51,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        result = verify_chain(from_seq=options["from_seq"], chunk_size=options["chunk_size"])
+        if options["workers"] < 0:
+            raise CommandError("--workers 应为 0 或正整数 / must be 0 or a positive integer")
+        result = verify_chain(
+            from_seq=options["from_seq"], chunk_size=options["chunk_size"], workers=options["workers"]
+        )
         elapsed = time.perf_counter() - started
         if result.ok:
             self.stdout.write(
                 self.style.SUCCESS(f"OK: {result.checked} events verified")
-                + f" (seq {result.from_seq}–{result.head_seq}, {elapsed:.1f} s; "
+                + f" (seq {result.from_seq}–{result.head_seq}, {elapsed:.1f} s, {result.workers} process(es); "
                 f"链头 / head #{result.head_seq} sm3 {result.head_hash})"
             )
             return
