@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from ssc.registry.models import Outlet
 
 # ``sort`` parameter → ORDER BY. Names sort by pinyin (the order Chinese readers expect); ``pk`` breaks ties
@@ -35,38 +33,33 @@ def ordering(sort: str | None) -> tuple[str, list[str]]:
     return sort or DEFAULT_SORT, fields
 
 
-def _yes_no(value: bool) -> str:
-    return str(_("是") if value else _("否"))
+# The export has the import's columns, in the import's order, so that an exported file can be edited and
+# imported again (``ssc.registry.imports.COLUMNS`` is the one declaration of the spreadsheet layout).
+_GETTERS: dict[str, Callable[[Outlet], Any]] = {
+    "bank": lambda o: o.bank.name,
+    "sub_branch": lambda o: o.sub_branch.name,
+    "district": lambda o: o.district.name,
+    "services": lambda o: "、".join(s.name for s in o.services.all()),
+    "interconnection_mode": lambda o: o.get_interconnection_mode_display(),
+    "status": lambda o: o.get_status_display(),
+}
 
 
-EXPORT_COLUMNS: list[tuple[Any, Callable[[Outlet], Any]]] = [
-    (_("网点编码"), lambda o: o.code),
-    (_("网点名称"), lambda o: o.name),
-    (_("银行"), lambda o: o.bank.name),
-    (_("所属一级支行"), lambda o: o.sub_branch.name),
-    (_("区县代码"), lambda o: o.district.code),
-    (_("区县"), lambda o: o.district.name),
-    (_("地址"), lambda o: o.address),
-    (_("纬度（GCJ-02）"), lambda o: o.latitude),
-    (_("经度（GCJ-02）"), lambda o: o.longitude),
-    (_("工作日营业时间"), lambda o: o.weekday_hours),
-    (_("周末营业时间"), lambda o: o.weekend_hours),
-    (_("营业时间说明"), lambda o: o.hours_note),
-    (_("服务项目"), lambda o: "、".join(s.name for s in o.services.all())),
-    (_("即时制卡"), lambda o: _yes_no(o.instant_issuance)),
-    (_("咨询电话"), lambda o: o.consultation_phone),
-    (_("投诉电话"), lambda o: o.complaint_phone),
-    (_("互联方式"), lambda o: o.get_interconnection_mode_display()),
-    (_("计划迁移金渝网日期"), lambda o: o.jinyu_migration_planned_on),
-    (_("状态"), lambda o: o.get_status_display()),
-    (_("更新时间"), lambda o: o.updated_at),
-]
+def _getter(key: str) -> Callable[[Outlet], Any]:
+    return _GETTERS.get(key) or (lambda o: getattr(o, key))
+
+
+def export_columns() -> list[tuple[Any, Callable[[Outlet], Any]]]:
+    from ssc.registry.imports import COLUMNS
+
+    return [(c.header, _getter(c.key)) for c in COLUMNS]
 
 
 def export_headers() -> list[Any]:
-    return [h for h, _get in EXPORT_COLUMNS]
+    return [h for h, _get in export_columns()]
 
 
 def export_rows(outlets: Iterable[Outlet]) -> Iterator[list[Any]]:
+    getters = [get for _h, get in export_columns()]
     for o in outlets:
-        yield [get(o) for _h, get in EXPORT_COLUMNS]
+        yield [get(o) for get in getters]

@@ -40,6 +40,10 @@ def _xlsx_rows(response) -> list[tuple]:
     return list(wb.active.values)
 
 
+def _xlsx_rows_from(body: bytes) -> list[tuple]:
+    return list(openpyxl.load_workbook(io.BytesIO(body), read_only=True).active.values)
+
+
 def _more_outlets(world, n: int, start: int = 100) -> None:
     for i in range(start, start + n):
         make_outlet(
@@ -187,6 +191,7 @@ def test_empty_states(client, world):
 
 
 def test_query_count_does_not_grow_with_rows(client, center):
+    client.get(LIST)  # warm-up
     with CaptureQueriesContext(connection) as few:
         assert client.get(LIST).status_code == 200
     _more_outlets(center, 40)
@@ -208,13 +213,28 @@ def test_export_is_exactly_what_is_filtered_in_the_same_order(client, center):
     assert [r[0] for r in rows[1:]] == ["OA-002", "OA-001"]
     a = dict(zip(header, next(r for r in rows if r[0] == "OA-001"), strict=True))
     assert a["网点名称"] == "中国工商银行重庆解放碑分理处"
-    assert a["区县"] == "渝中区" and a["区县代码"] == "500103"
+    assert a["所在区县"] == "渝中区"
     assert a["银行"] == "中国工商银行"
-    assert a["即时制卡"] == "是"
+    assert a["所属一级支行"] == center.orgs["subA"].name
     assert a["服务项目"] == "申领、即时制卡、补换卡"
     assert a["状态"] == "合作中"
-    assert a["纬度（GCJ-02）"] == pytest.approx(29.5573)
+    assert a["互联方式"] == "金渝网"
+    assert a["纬度"] == pytest.approx(29.5573)
     assert a["工作日营业时间"] == "09:00-17:00"
+
+
+def test_export_has_the_import_layout_and_can_be_imported_again(client, center):
+    """Every exported column is one the importer knows; re-importing only trips over the existing codes."""
+    from ssc.registry.imports import COLUMNS, import_outlets
+
+    response = client.get(EXPORT)
+    body = b"".join(response.streaming_content)
+    assert _xlsx_rows_from(body)[0] == tuple(c.header for c in COLUMNS)
+    result = import_outlets(
+        actor=center.users[Role.CENTER_OFFICER], fileobj=io.BytesIO(body), filename="x.xlsx", dry_run=True
+    )
+    assert result.total_rows == 3
+    assert {e.message for e in result.errors} == {f"网点编码“{c}”已存在。" for c in ("OA-001", "OA-002", "OB-001")}
 
 
 def test_export_follows_the_pinyin_search(client, center):
@@ -262,6 +282,7 @@ def test_export_is_audited(client, center):
 
 
 def test_export_query_count_does_not_grow_with_rows(client, center):
+    b"".join(client.get(EXPORT).streaming_content)  # warm-up: first-use work (e.g. the audit chain head)
     with CaptureQueriesContext(connection) as few:
         b"".join(client.get(EXPORT).streaming_content)
     _more_outlets(center, 30)
