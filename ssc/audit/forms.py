@@ -33,7 +33,12 @@ class EventFilterForm(forms.Form):
         max_length=60,
         widget=forms.TextInput(attrs={"list": "audit-object-types", "placeholder": _("如：registry.outlet")}),
     )
-    actor = forms.CharField(label=_("操作人"), required=False, max_length=150, help_text=_("用户名或用户ID"))
+    actor = forms.CharField(
+        label=_("操作人"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"placeholder": _("用户名或用户ID")}),
+    )
     date_from = forms.DateField(
         label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

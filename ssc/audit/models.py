@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from ssc.core.scoping import ALL, NONE, ScopedManager
 
 GENESIS_HASH = "0" * 64
+# Where an event came from (``ssc.core.context.RequestContext.source``).
+SOURCE_LABELS = {"web": _("网页"), "api": _("接口"), "command": _("命令行"), "system": _("系统")}
 
 
 class AuditEvent(models.Model):
@@ -59,6 +61,10 @@ class AuditEvent(models.Model):
     @property
     def after(self) -> Any:
         return json.loads(self.after_json) if self.after_json else None
+
+    @property
+    def source_label(self) -> str:
+        return str(SOURCE_LABELS.get(self.source, self.source))
 
     @property
     def actor_role_label(self) -> str:
