@@ -303,6 +303,18 @@ def seed_outlets(
     factory = OutletFactory(rng, services, set(Outlet.objects.values_list("name", flat=True)))
     # Account dates come from their own generator, so the outlets do not depend on the chunk size.
     account_rng = random.Random(rng.random())  # noqa: S311 - demo data
+    pairs = sorted(sub_branches)
+    weights = [ref.BANKS[banks[b].name].weight * ref.AREAS[d].weight for b, d in pairs]
+    counts = largest_remainder(max(n - len(ANCHORS), 0), weights)
+    # The codes depend only on the allocation: when all exist, there is nothing to generate.
+    wanted = {a[0] for a in ANCHORS}
+    for (bank_code, district_code), count in zip(pairs, counts, strict=True):
+        first = 2 if any(a[1] == bank_code and a[2] == district_code for a in ANCHORS) else 1
+        wanted.update(
+            outlet_code(banks[bank_code], districts[district_code], seq) for seq in range(first, first + count)
+        )
+    if wanted <= existing_codes:
+        return
 
     def planned() -> Iterator[tuple[Outlet, list[str]]]:
         taken_seq: dict[tuple[str, str], int] = defaultdict(int)
@@ -313,9 +325,6 @@ def seed_outlets(
             yield factory.build(
                 code=code, bank=bank, district=district, sub_branch=sub, name=name, status=OutletStatus.ACTIVE
             )
-        pairs = sorted(sub_branches)
-        weights = [ref.BANKS[banks[b].name].weight * ref.AREAS[d].weight for b, d in pairs]
-        counts = largest_remainder(max(n - len(ANCHORS), 0), weights)
         for (bank_code, district_code), count in zip(pairs, counts, strict=True):
             bank, district = banks[bank_code], districts[district_code]
             subs = sub_branches[(bank_code, district_code)]
