@@ -154,8 +154,11 @@ def build_data(n: int) -> None:
     from ssc.registry.choices import DistrictKind, OrganisationKind, OutletStatus
     from ssc.registry.models import Bank, CardService, District, Organisation, Outlet
 
-    if Outlet.objects.count() >= n and User.objects.filter(username="bench_center").exists():
-        return  # --keep: reuse the data of an earlier run
+    existing = Outlet.objects.count()
+    if existing == n and User.objects.filter(username="bench_center").exists():
+        return  # --keep: reuse the data of an earlier run of the same size
+    if existing or CardService.objects.exists():
+        raise SystemExit(f"the kept database holds {existing:,} outlets, not {n:,}: run once without --keep")
     rng = random.Random(10)
     with transaction.atomic():
         services = [CardService.objects.create(code=c, name=name, sort_order=i) for i, (c, name) in enumerate(SERVICES)]
@@ -360,11 +363,19 @@ def _client_loop(port: int, path: str, token: str, seconds: float, conns: int, o
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         c.connect()
         pool.append(c)
-    # Simple round-robin of blocking keep-alive connections (each request waits for its reply).
+    # Each round sends one request on every keep-alive connection, then reads the replies: ``conns``
+    # requests in flight per client process.
     while time.perf_counter() < deadline:
+        sent = []
         for c in pool:
             try:
                 c.request("GET", path, headers=headers)
+                sent.append(c)
+            except OSError:
+                errors += 1
+                c.close()
+        for c in sent:
+            try:
                 r = c.getresponse()
                 r.read()
                 if r.status == 200:
@@ -374,7 +385,6 @@ def _client_loop(port: int, path: str, token: str, seconds: float, conns: int, o
             except Exception:
                 errors += 1
                 c.close()
-                c.connect()
     out.put((done, errors))
 
 
@@ -472,7 +482,9 @@ def main() -> int:
         total = Outlet.objects.count()
         _, token = ApiToken.issue(User.objects.get(username="bench_center"), name="bench")
         client = Client()
+        load = "/".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"P10 staff API outlet list — {label}, {total:,} outlets (data built in {load_s:.1f} s)")
+        print(f"load average {load} on {os.cpu_count()} CPUs (shared machine: compare ratios, not absolutes)")
         rows = []
         ok = True
         for sc in scenarios(connection.vendor):
