@@ -69,7 +69,21 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         fields = ["failed_login_count", "password_changed_at", "last_login", "date_joined"]
         if not request.user.is_superuser:
             fields += ["is_superuser", "groups", "user_permissions"]
+            if obj is not None and obj.pk == request.user.pk:
+                # No one widens their own powers: another administrator changes one's role or status.
+                fields += ["role", "organisation", "outlet", "is_staff", "is_active"]
         return fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A superuser's account (and so its password) is changed by superusers only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and ((obj.is_superuser and not request.user.is_superuser) or obj.pk == request.user.pk):
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.action(description=_("解除所选用户的登录锁定"), permissions=["change"])
     def unlock_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -291,3 +291,16 @@ def test_audit_events_are_read_only_in_the_admin(client, world):
     assert AuditEvent.objects.filter(pk=e.pk, action="outlet.update").exists()
     listing = client.get(reverse("admin:audit_auditevent_changelist"), {"q": "某网点"})
     assert listing.status_code == 200 and e in listing.context["cl"].result_list
+
+
+def test_admins_cannot_touch_superusers_or_widen_their_own_powers(client, world):
+    root = User.objects.create_superuser("root", password="Root-Passw0rd!")
+    me = staff(world.users[Role.SYSTEM_ADMIN])
+    client.force_login(me)
+    assert client.get(reverse("admin:auth_user_password_change", args=[root.pk])).status_code == 403
+    response = client.post(reverse("admin:accounts_user_change", args=[root.pk]), {"username": "root2"})
+    assert response.status_code == 403
+    assert client.post(reverse("admin:accounts_user_delete", args=[root.pk]), {"post": "yes"}).status_code == 403
+    form = client.get(reverse("admin:accounts_user_change", args=[me.pk])).context["adminform"].form
+    assert "role" not in form.fields and "is_staff" not in form.fields and "is_active" not in form.fields
+    assert client.post(reverse("admin:accounts_user_delete", args=[me.pk]), {"post": "yes"}).status_code == 403
