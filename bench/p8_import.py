@@ -232,6 +232,7 @@ def run(n: int, label: str) -> int:
                 ok and t_imp <= TARGET_SECONDS,
             )
         )
+        results.append(("  ratio to the floor (wall)", f"{t_imp / t_floor:.1f}×", "—", None))
         results.append(("  import throughput", f"{n / t_imp:,.0f} rows/s", "—", None))
         links = Outlet.services.through.objects.filter(outlet__code__startswith="P8-").count()
         results.append(
@@ -271,7 +272,9 @@ def run(n: int, label: str) -> int:
             )
         )
 
-    print(f"\nP8 — Excel import with validation   database: {label}   rows: {n:,}\n")
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nP8 — Excel import with validation   database: {label}   rows: {n:,}   load average: {load}")
+    print("(cpu = this process's CPU time; on a busy shared machine the wall time is several times larger)\n")
     w = max(len(r[0]) for r in results) + 2
     print(f"{'metric':<{w}}{'value':>24}  {'target':<16}pass")
     print("-" * (w + 46))
