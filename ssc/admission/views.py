@@ -74,6 +74,8 @@ class ApplicationFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False, choices=ANY + list(ApplicationState.choices))
     district = forms.TypedChoiceField(label=_("区县"), required=False, coerce=int, empty_value=None)
     bank = forms.TypedChoiceField(label=_("银行"), required=False, coerce=int, empty_value=None)
+    # One outlet's applications (linked from the outlet page); scoping still applies.
+    outlet = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

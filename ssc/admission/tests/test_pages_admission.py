@@ -79,6 +79,8 @@ def test_list_filters_and_export(client, world, draft, submitted):
     assert client.get(url, {"district": world.districts["B"].pk}).context["page"].paginator.count == 0
     assert client.get(url, {"bank": world.banks["A"].pk}).context["page"].paginator.count == 1
     assert client.get(url, {"q": "jfb"}).context["page"].paginator.count == 1  # pinyin initials of 解放碑
+    assert client.get(url, {"outlet": world.outlets["A"].pk}).context["page"].paginator.count == 1
+    assert client.get(url, {"outlet": world.outlets["B"].pk}).context["page"].paginator.count == 0
     bad = client.get(url, {"state": "nonsense"})
     assert bad.status_code == 200 and "state" in bad.context["form"].errors
     export = client.get(reverse("admission:application_export"), {"state": "submitted"})
