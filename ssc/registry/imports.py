@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ssc.audit import services as audit
 from ssc.core import pinyin
@@ -75,28 +76,41 @@ class Column:
     key: str
     header: str
     required: bool
-    help: str
+    help: Any  # lazy translation
     example: Any
 
 
+# The headers are the file format's contract: Chinese in every interface language (only the help is translated).
 COLUMNS: list[Column] = [
-    Column("code", "网点编码", True, "全市唯一，最长 30 位", "ICBC-500103-0099"),
-    Column("name", "网点名称", True, "网点全称", "中国工商银行重庆解放碑分理处"),
-    Column("bank", "银行", True, "银行全称、简称或代码", "中国工商银行"),
-    Column("sub_branch", "所属一级支行", True, "一级支行全称或机构代码，须属于该银行", "中国工商银行重庆渝中支行"),
-    Column("district", "所在区县", True, "区县或功能区名称，或 6 位代码", "渝中区"),
-    Column("address", "地址", True, "详细地址", "重庆市渝中区民族路177号"),
-    Column("latitude", "纬度", True, "GCJ-02 坐标（高德/腾讯地图），28.10–32.25", 29.557),
-    Column("longitude", "经度", True, "GCJ-02 坐标，105.25–110.25", 106.577),
-    Column("weekday_hours", "工作日营业时间", False, "HH:MM-HH:MM；不营业留空", "09:00-17:00"),
-    Column("weekend_hours", "周末营业时间", False, "HH:MM-HH:MM；不营业留空", "09:00-12:00"),
-    Column("hours_note", "营业时间说明", False, "可选", "法定节假日营业时间另行公告"),
-    Column("consultation_phone", "咨询电话", False, "如 023-63000001", "023-63000001"),
-    Column("complaint_phone", "投诉电话", False, "如 023-63000002 或 95588", "95588"),
-    Column("services", "服务项目", False, "名称或代码，用顿号或逗号分隔", "申领、即时制卡、补换卡、挂失、激活"),
-    Column("interconnection_mode", "互联方式", False, "金渝网 或 原社银直连；留空为金渝网", "金渝网"),
-    Column("jinyu_migration_planned_on", "计划迁移金渝网日期", False, "YYYY-MM-DD，原社银直连时填写", ""),
-    Column("status", "状态", False, "留空为“申请中”；其他状态仅市社保卡服务中心可导入", "申请中"),
+    Column("code", "网点编码", True, gettext_lazy("全市唯一，最长 30 位"), "ICBC-500103-0099"),
+    Column("name", "网点名称", True, gettext_lazy("网点全称"), "中国工商银行重庆解放碑分理处"),
+    Column("bank", "银行", True, gettext_lazy("银行全称、简称或代码"), "中国工商银行"),
+    Column(
+        "sub_branch",
+        "所属一级支行",
+        True,
+        gettext_lazy("一级支行全称或机构代码，须属于该银行"),
+        "中国工商银行重庆渝中支行",
+    ),
+    Column("district", "所在区县", True, gettext_lazy("区县或功能区名称，或 6 位代码"), "渝中区"),
+    Column("address", "地址", True, gettext_lazy("详细地址"), "重庆市渝中区民族路177号"),
+    Column("latitude", "纬度", True, gettext_lazy("GCJ-02 坐标（高德/腾讯地图），28.10–32.25"), 29.557),
+    Column("longitude", "经度", True, gettext_lazy("GCJ-02 坐标，105.25–110.25"), 106.577),
+    Column("weekday_hours", "工作日营业时间", False, gettext_lazy("HH:MM-HH:MM；不营业留空"), "09:00-17:00"),
+    Column("weekend_hours", "周末营业时间", False, gettext_lazy("HH:MM-HH:MM；不营业留空"), "09:00-12:00"),
+    Column("hours_note", "营业时间说明", False, gettext_lazy("可选"), "法定节假日营业时间另行公告"),
+    Column("consultation_phone", "咨询电话", False, gettext_lazy("如 023-63000001"), "023-63000001"),
+    Column("complaint_phone", "投诉电话", False, gettext_lazy("如 023-63000002 或 95588"), "95588"),
+    Column(
+        "services",
+        "服务项目",
+        False,
+        gettext_lazy("名称或代码，用顿号或逗号分隔"),
+        "申领、即时制卡、补换卡、挂失、激活",
+    ),
+    Column("interconnection_mode", "互联方式", False, gettext_lazy("金渝网 或 原社银直连；留空为金渝网"), "金渝网"),
+    Column("jinyu_migration_planned_on", "计划迁移金渝网日期", False, gettext_lazy("YYYY-MM-DD，原社银直连时填写"), ""),
+    Column("status", "状态", False, gettext_lazy("留空为“申请中”；其他状态仅市社保卡服务中心可导入"), "申请中"),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 IGNORED_HEADERS = frozenset({"序号", "备注"})
@@ -938,7 +952,7 @@ def template_xlsx() -> bytes:
     guide = wb.create_sheet(_("填写说明"))
     guide.append([_("列名"), _("是否必填"), _("说明"), _("示例")])
     for c in COLUMNS:
-        guide.append([c.header, _("必填") if c.required else _("选填"), c.help, c.example])
+        guide.append([c.header, _("必填") if c.required else _("选填"), str(c.help), c.example])
     guide.append([])
     guide.append(
         [

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ssc.accounts.models import User
 from ssc.registry.choices import OutletStatus
@@ -18,24 +20,29 @@ from ssc.registry.models import Outlet
 
 
 class Command(BaseCommand):
-    help = "导出网点（CSV 或 Excel），列与导入模板一致。"
+    help = gettext_lazy("导出网点（CSV 或 Excel），列与导入模板一致。")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="导出格式（默认 csv）")
         parser.add_argument(
-            "--status", action="append", choices=OutletStatus.values, help="只导出该状态的网点（可重复）"
+            "--format", choices=["csv", "xlsx"], default="csv", help=gettext_lazy("导出格式（默认 csv）")
         )
-        parser.add_argument("--district", action="append", help="区县代码或名称（可重复）")
-        parser.add_argument("--bank", action="append", help="银行代码或名称（可重复）")
-        parser.add_argument("--as", dest="username", default=None, help="只导出该用户可见的网点")
-        parser.add_argument("-o", "--output", default=None, help="输出文件（csv 默认写到标准输出）")
+        parser.add_argument(
+            "--status",
+            action="append",
+            choices=OutletStatus.values,
+            help=gettext_lazy("只导出该状态的网点（可重复）"),
+        )
+        parser.add_argument("--district", action="append", help=gettext_lazy("区县代码或名称（可重复）"))
+        parser.add_argument("--bank", action="append", help=gettext_lazy("银行代码或名称（可重复）"))
+        parser.add_argument("--as", dest="username", default=None, help=gettext_lazy("只导出该用户可见的网点"))
+        parser.add_argument("-o", "--output", default=None, help=gettext_lazy("输出文件（csv 默认写到标准输出）"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         qs = Outlet.objects.all()
         if options["username"]:
             user = User.objects.select_related("organisation").filter(username=options["username"]).first()
             if user is None:
-                raise CommandError(f"用户不存在：{options['username']}")
+                raise CommandError(_("用户不存在：%(u)s") % {"u": options["username"]})
             qs = Outlet.objects.restrict(user, "view")
         if options["status"]:
             qs = qs.filter(status__in=options["status"])
@@ -45,10 +52,10 @@ class Command(BaseCommand):
             qs = qs.filter(Q(bank__code__in=options["bank"]) | Q(bank__name__in=options["bank"]))
         fmt = options["format"]
         if fmt == "xlsx" and not options["output"]:
-            raise CommandError("xlsx 格式须用 -o 指定输出文件。")
+            raise CommandError(_("xlsx 格式须用 -o 指定输出文件。"))
         data = export_outlets(qs, fmt)
         if options["output"]:
             Path(options["output"]).write_bytes(data)
-            self.stderr.write(f"已导出 {qs.count()} 个网点到 {options['output']}")
+            self.stderr.write(_("已导出 %(n)d 个网点到 %(path)s") % {"n": qs.count(), "path": options["output"]})
         else:
             self.stdout.write(data.decode("utf-8"), ending="")

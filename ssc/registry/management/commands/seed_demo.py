@@ -27,6 +27,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ssc.accounts.choices import Role
 from ssc.accounts.models import User
@@ -172,7 +174,7 @@ def ensure_sub_branches(districts: list[District], banks: list[Bank]) -> tuple[d
                     address=f"重庆市{d.name}{area.places[0]}{ROAD_SUFFIXES[0]}{sum(map(ord, code)) % 300 + 1}号",
                 )
                 wanted.append(((bank.code, d.code), org))
-    new = [org for _, org in wanted if org.pk is None]
+    new = [org for _key, org in wanted if org.pk is None]
     Organisation.objects.bulk_create(new, batch_size=500)
     if new and new[0].pk is None:  # a backend without RETURNING: read the ids back
         ids = dict(Organisation.objects.filter(code__in=[o.code for o in new]).values_list("code", "pk"))
@@ -196,7 +198,7 @@ class OutletFactory:
         """An unused outlet name and the place it is named after."""
         prefix = ref.unit_prefix(bank)
         rng = self.rng
-        for _ in range(12):
+        for _attempt in range(12):
             place = rng.choice(area.places)
             label = area.short + place if place in GENERIC_PLACES else place
             name = f"{prefix}{label}{rng.choice(OUTLET_SUFFIXES)}"
@@ -260,7 +262,7 @@ class OutletFactory:
             place = rng.choice(area.places)
         lat, lng = ref.random_point(area, rng)
         if status is None:
-            status = rng.choices([s for s, _ in STATUS_WEIGHTS], weights=[w for _, w in STATUS_WEIGHTS])[0]
+            status = rng.choices([s for s, _w in STATUS_WEIGHTS], weights=[w for _s, w in STATUS_WEIGHTS])[0]
         legacy = rng.random() < 0.15
         planned = None
         if legacy and rng.random() < 0.7:
@@ -355,16 +357,16 @@ def _write_outlets(
     result: SeedResult,
     status_counts: dict[str, int],
 ) -> None:
-    Outlet.objects.bulk_create([o for o, _ in new], batch_size=1000)
+    Outlet.objects.bulk_create([o for o, _codes in new], batch_size=1000)
     if new[0][0].pk is None:
-        ids = dict(Outlet.objects.filter(code__in=[o.code for o, _ in new]).values_list("code", "pk"))
-        for o, _ in new:
+        ids = dict(Outlet.objects.filter(code__in=[o.code for o, _codes in new]).values_list("code", "pk"))
+        for o, _codes in new:
             o.pk = ids[o.code]
     links = [(o.pk, services[c].pk) for o, codes in new for c in codes]
     insert_service_links(links)
 
     accounts = []
-    for o, _ in new:
+    for o, _codes in new:
         status_counts[o.status] += 1
         if o.status not in OPERATING and o.status != OutletStatus.TERMINATED:
             continue
@@ -413,7 +415,7 @@ def seed_users(password: str, reset_passwords: bool, result: SeedResult) -> list
             try:
                 user.full_clean()
             except ValidationError as exc:  # a programming error in DEMO_USERS, never user input
-                raise CommandError(f"演示用户 {spec.username} 无效：{exc.messages}") from exc
+                raise CommandError(f"demo user {spec.username} is invalid: {exc.messages}") from exc
             user.save()
             result.users += 1
         elif reset_passwords:
@@ -465,27 +467,39 @@ def _pad(text: str, width: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "生成演示数据：基础数据、各银行一级支行、N 个网点、系统账户和每个角色的演示用户（可重复执行）。"
+    help = gettext_lazy(
+        "生成演示数据：基础数据、各银行一级支行、N 个网点、系统账户和每个角色的演示用户（可重复执行）。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--outlets", type=int, default=DEFAULT_OUTLETS, help=f"网点数量（默认 {DEFAULT_OUTLETS}）")
+        parser.add_argument(
+            "--outlets",
+            type=int,
+            default=DEFAULT_OUTLETS,
+            help=gettext_lazy("网点数量（默认 %(n)d）") % {"n": DEFAULT_OUTLETS},
+        )
         parser.add_argument(
             "--password",
             default=None,
-            help=f"演示用户的密码（默认取环境变量 SSC_DEMO_PASSWORD，否则为 {DEFAULT_PASSWORD}）",
+            help=gettext_lazy("演示用户的密码（默认取环境变量 SSC_DEMO_PASSWORD，否则为 %(p)s）")
+            % {"p": DEFAULT_PASSWORD},
         )
-        parser.add_argument("--reset-passwords", action="store_true", help="把已存在的演示用户的密码重置为该密码")
-        parser.add_argument("--seed", type=int, default=RANDOM_SEED, help="随机数种子（默认固定，结果可重现）")
+        parser.add_argument(
+            "--reset-passwords", action="store_true", help=gettext_lazy("把已存在的演示用户的密码重置为该密码")
+        )
+        parser.add_argument(
+            "--seed", type=int, default=RANDOM_SEED, help=gettext_lazy("随机数种子（默认固定，结果可重现）")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         n = options["outlets"]
         if n < 0:
-            raise CommandError("网点数量不能为负数。")
+            raise CommandError(_("网点数量不能为负数。"))
         password = options["password"] or os.environ.get("SSC_DEMO_PASSWORD") or DEFAULT_PASSWORD
         try:
             validate_password(password)
         except ValidationError as exc:
-            raise CommandError("密码不符合密码策略：" + " ".join(exc.messages)) from exc
+            raise CommandError(_("密码不符合密码策略：%(m)s") % {"m": " ".join(exc.messages)}) from exc
         started = time.monotonic()
         with context.use(source="command"):
             result, users = seed(
@@ -493,20 +507,30 @@ class Command(BaseCommand):
             )
         elapsed = time.monotonic() - started
         out = self.stdout
-        created_ref = sum(result.reference.created.values())
         out.write(
-            f"基础数据新增 {created_ref} 条；一级支行新增 {result.sub_branches} 个；网点新增 {result.outlets} 个"
-            f"（服务项目 {result.service_links} 条，系统账户 {result.system_accounts} 个）；"
-            f"用户新增 {result.users} 个；用时 {elapsed:.1f} 秒。"
+            _(
+                "基础数据新增 %(ref)d 条；一级支行新增 %(subs)d 个；网点新增 %(outlets)d 个"
+                "（服务项目 %(links)d 条，系统账户 %(accounts)d 个）；用户新增 %(users)d 个；用时 %(secs).1f 秒。"
+            )
+            % {
+                "ref": sum(result.reference.created.values()),
+                "subs": result.sub_branches,
+                "outlets": result.outlets,
+                "links": result.service_links,
+                "accounts": result.system_accounts,
+                "users": result.users,
+                "secs": elapsed,
+            }
         )
         if result.status_counts:
             labels = dict(OutletStatus.choices)
-            out.write("新增网点状态：" + "，".join(f"{labels[k]} {v}" for k, v in result.status_counts.items()))
+            counts = "，".join(f"{labels[k]} {v}" for k, v in result.status_counts.items())
+            out.write(_("新增网点状态：%(counts)s") % {"counts": counts})
         if not result.changed:
-            out.write("演示数据已存在，本次未作任何变更。")
+            out.write(_("演示数据已存在，本次未作任何变更。"))
         out.write("")
-        out.write("演示账号：")
-        rows = [("用户名", "角色", "所属机构")]
+        out.write(_("演示账号："))
+        rows = [(_("用户名"), _("角色"), _("所属机构"))]
         for spec, user in users:
             org = user.organisation.name if user.organisation else ""
             if user.outlet_id:
@@ -516,10 +540,14 @@ class Command(BaseCommand):
         w1 = max(_width(r[1]) for r in rows) + 2
         for r in rows:
             out.write(_pad(r[0], w0) + _pad(r[1], w1) + r[2])
+        out.write("")
         if result.users or result.passwords_reset:
-            out.write(f"\n新建/重置的演示账号密码均为：{password}")
+            out.write(_("新建/重置的演示账号密码均为：%(p)s") % {"p": password})
         else:
             out.write(
-                f"\n已存在的演示账号密码未改动，仍为创建时设置的密码（默认 {DEFAULT_PASSWORD}；"
-                "如需重置为本次指定的密码请加 --reset-passwords）。"
+                _(
+                    "已存在的演示账号密码未改动，仍为创建时设置的密码（默认 %(p)s；"
+                    "如需重置为本次指定的密码请加 --reset-passwords）。"
+                )
+                % {"p": DEFAULT_PASSWORD}
             )
