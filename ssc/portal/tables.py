@@ -19,7 +19,8 @@ SORTS: dict[str, tuple[str, ...]] = {
     "interconnection_mode": ("interconnection_mode",),
     "updated": ("updated_at",),
 }
-DEFAULT_SORT = "district"
+# Outlet codes read BANK-DISTRICT-NNNN; the unique index on ``code`` makes this order free for 100k rows.
+DEFAULT_SORT = "code"
 
 
 def ordering(sort: str | None) -> tuple[str, list[str]]:
@@ -29,7 +30,9 @@ def ordering(sort: str | None) -> tuple[str, list[str]]:
         sort, key = DEFAULT_SORT, DEFAULT_SORT
     desc = bool(sort and sort.startswith("-"))
     fields = [("-" if desc else "") + f for f in SORTS[key]]
-    fields += ["-code" if desc else "code", "-pk" if desc else "pk"]
+    if key != "code":
+        fields.append("-code" if desc else "code")
+    fields.append("-pk" if desc else "pk")
     return sort or DEFAULT_SORT, fields
 
 

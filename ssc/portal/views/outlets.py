@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,6 +24,7 @@ from ssc.registry.selectors import outlets_for_list
 
 from .. import tables
 from ..forms import OutletEditForm, OutletFilterForm
+from ..paging import DeferredJoinPaginator
 from ..permissions import OUTLET_READER_ROLES, RoleRequiredMixin
 
 PAGE_SIZE = 50
@@ -45,7 +45,7 @@ class OutletListView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form, params, sort, qs = _filtered(request)
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = DeferredJoinPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(
             request,
             "portal/outlet_list.html",
