@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ssc.core.scoping import ScopedManager
+
 
 class DocumentKind(models.TextChoices):
     CONSENT_LETTER = "consent_letter", _("总行/分行同意函")
@@ -36,6 +38,8 @@ class Document(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     action = models.CharField(_("所属操作"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["created_at", "id"]
