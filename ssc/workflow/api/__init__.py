@@ -1,0 +1,16 @@
+"""API pieces shared by every workflow object (applications; later rectifications, terminations, …).
+
+A workflow exposes itself in four steps (see ``ssc.admission.api`` for the complete example):
+
+1. serializers: ``class XSerializer(WorkflowCaseSerializer)`` (lists: ``state``, ``state_display``,
+   ``allowed_actions``, ``version``) and ``class XDetailSerializer(WorkflowCaseDetailMixin, XSerializer)``
+   (adds ``history``, ``deadlines``, ``documents``), each with ``workflow = <the table>``;
+2. ``class XViewSet(WorkflowCaseViewSet)`` with a scoped ``get_queryset`` (detail answers ``ETag``);
+3. ``class XActionView(WorkflowActionView)`` with ``workflow``, ``resource``, ``response_serializer`` and
+   ``get_object``; ``action_urlpatterns(XActionView, "api-x")`` gives one documented route per action, with
+   ``If-Match`` (412) and ``Idempotency-Key`` handled;
+4. register the viewset with the basename ``api-<case_type>`` (deadline lists link to ``api-<case_type>-detail``).
+
+Deadlines and documents of the case are scoped through it (``scoping.visible_cases_q``) as soon as the workflow's
+binding is registered with ``ssc.workflow.engine.register``.
+"""
