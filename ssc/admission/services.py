@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -284,20 +285,29 @@ def after_transition(ctx: ActionContext) -> None:
             ctx.summary["roster_version"] = version.number
 
 
+@functools.cache
+def _next_roles(state: str) -> frozenset[str]:
+    """Who is told when an application reaches ``state``: whoever acts next, and on an outcome the applicant
+    (on activation also the district and the outlet, Art 7(5)). Fixed by the table, so computed once."""
+    roles: set[str] = set()
+    for t in ADMISSION.transitions_from(state):
+        if t.action not in ("withdraw",):
+            roles |= t.roles
+    if state in (S.ACTIVE, S.REJECTED, S.RETURNED):
+        roles |= {Role.BANK_APPLICANT}
+    if state == S.ACTIVE:
+        roles |= {Role.DISTRICT_OFFICER, Role.DISTRICT_LEADER, Role.OUTLET_STAFF}
+    return frozenset(roles)
+
+
 def notify_next(ctx: ActionContext) -> None:
     """Tell whoever must act next; on activation also inform the district (Art 7(5)) and the applicant."""
     app = ctx.case
-    roles: set[str] = set()
-    for t in ADMISSION.transitions_from(app.state):
-        if t.action not in ("withdraw",):
-            roles |= t.roles
-    if app.state in (S.ACTIVE, S.REJECTED, S.RETURNED):
-        roles |= {Role.BANK_APPLICANT}
-    if app.state == S.ACTIVE:
-        roles |= {Role.DISTRICT_OFFICER, Role.DISTRICT_LEADER, Role.OUTLET_STAFF}
+    roles = _next_roles(app.state)
     if not roles:
         return
-    users = notifications.users_for_outlet(app.outlet, roles).exclude(pk=ctx.actor.pk)
+    # Only what ``notify`` reads (id, e-mail, phone): the table has many more columns.
+    users = notifications.users_for_outlet(app.outlet, roles).exclude(pk=ctx.actor.pk).only("id", "email", "phone")
     title = _("%(outlet)s：%(action)s → %(state)s") % {
         "outlet": app.outlet.name,
         "action": ctx.transition.label,
@@ -337,5 +347,6 @@ BINDING = engine.register(
         handlers=HANDLERS,
         after_transition=after_transition,
         notify=notify_next,
+        select_related=("outlet",),
     )
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -134,16 +135,103 @@ def record(
         "source": _text("source", ctx.source),
     }
     with transaction.atomic(savepoint=False):
-        # The head row is locked first: appends serialise, so two transactions never fork the chain.
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:  # a freshly flushed database (tests); migration 0002 creates the row
-            AuditChainHead.objects.get_or_create(pk=1)
-            head = AuditChainHead.objects.select_for_update().get(pk=1)
-        seq = head.seq + 1
+        event = _append(fields)
+    return event
+
+
+# --- the append itself: three plain statements, not the ORM (PERFORMANCE.md P3) ---------------------------------
+#
+# Every workflow action appends one to three events, so the append is on the hot path: it runs as plain SQL
+# (lock/read the head, insert the event, move the head), which costs a fraction of building the same three
+# statements through the ORM. Within one transaction the head just written is remembered, so a second append
+# skips the read: the head row stays locked (PostgreSQL ``FOR UPDATE``; SQLite's write lock) until the
+# transaction ends. The memory is only trusted while a marker registered with ``on_commit`` at the time of the
+# write is still pending — Django drops it when the transaction commits or rolls back and when the savepoint it
+# was registered in rolls back, so a rolled-back append is never chained onto.
+
+_EVENT_COLUMNS = [
+    f.name for f in AuditEvent._meta.concrete_fields if f.name != "id"
+]  # seq, at, actor_id, ..., prev_hash, hash (model order)
+_sql_cache: dict[str, tuple[str, str, str, bool]] = {}
+_local = threading.local()  # .head: alias → (marker, seq, hash); per thread, like Django's connections
+
+
+def _head_memory() -> dict[str, tuple[Any, int, str]]:
+    memory = getattr(_local, "head", None)
+    if memory is None:
+        memory = _local.head = {}
+    return memory
+
+
+def _sql(connection: Any) -> tuple[str, str, str, bool]:
+    key = connection.vendor
+    if key not in _sql_cache:
+        q = connection.ops.quote_name
+        head, table = q(AuditChainHead._meta.db_table), q(AuditEvent._meta.db_table)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        # Identifiers come from the model's metadata; every value is a bound parameter.
+        select = f"SELECT {q('seq')}, {q('hash')} FROM {head} WHERE {q('id')} = 1{lock}"  # noqa: S608
+        cols = ", ".join(q(AuditEvent._meta.get_field(n).column) for n in _EVENT_COLUMNS)
+        marks = ", ".join(["%s"] * len(_EVENT_COLUMNS))
+        returning = bool(connection.features.can_return_columns_from_insert)
+        insert = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608
+        if returning:
+            insert += f" RETURNING {q('id')}"
+        update = f"UPDATE {head} SET {q('seq')} = %s, {q('hash')} = %s WHERE {q('id')} = 1"  # noqa: S608
+        _sql_cache[key] = (select, insert, update, returning)
+    return _sql_cache[key]
+
+
+def _remembered_head(connection: Any) -> tuple[int, str] | None:
+    memory = _head_memory().get(connection.alias)
+    if memory is None or not connection.in_atomic_block:
+        return None
+    marker, seq, h = memory
+    if any(entry[1] is marker for entry in connection.run_on_commit):
+        return seq, h
+    return None
+
+
+def _remember_head(connection: Any, seq: int, h: str) -> None:
+    memory = _head_memory()
+
+    def marker() -> None:  # runs (and is forgotten) at commit; dropped with its savepoint on rollback
+        if memory.get(connection.alias, (None,))[0] is marker:
+            memory.pop(connection.alias, None)
+
+    connection.on_commit(marker)
+    memory[connection.alias] = (marker, seq, h)
+
+
+def _append(fields: dict[str, Any]) -> AuditEvent:
+    connection = transaction.get_connection()
+    select, insert, update, returning = _sql(connection)
+    with connection.cursor() as cur:
+        head = _remembered_head(connection)
+        if head is None:
+            cur.execute(select)
+            row = cur.fetchone()
+            if row is None:  # a freshly flushed database (tests); migration 0002 creates the row
+                AuditChainHead.objects.get_or_create(pk=1)
+                cur.execute(select)
+                row = cur.fetchone()
+            head = (int(row[0]), row[1])
+        prev_seq, prev_hash = head
+        seq = prev_seq + 1
         values = [seq, canonical_time(fields["at"]), *list(fields.values())[1:]]
-        h = event_hash(head.hash, values)
-        event = AuditEvent.objects.create(seq=seq, prev_hash=head.hash, hash=h, **fields)
-        AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=h)
+        h = event_hash(prev_hash, values)
+        row_values = {**fields, "seq": seq, "prev_hash": prev_hash, "hash": h}
+        params = [
+            connection.ops.adapt_datetimefield_value(row_values[n]) if n == "at" else row_values[n]
+            for n in _EVENT_COLUMNS
+        ]
+        cur.execute(insert, params)
+        pk = cur.fetchone()[0] if returning else cur.lastrowid
+        cur.execute(update, [seq, h])
+    _remember_head(connection, seq, h)
+    event = AuditEvent(id=pk, **row_values)
+    event._state.adding = False
+    event._state.db = connection.alias
     return event
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,6 +58,8 @@ class WorkflowBinding:
     notify: Callable[[ActionContext], None] | None = None
     # ``payload`` summary for history: which fields are kept (files are stored as document ids).
     summarise: Callable[[ActionContext], dict[str, Any]] | None = None
+    # Relations read by nearly every action (e.g. the outlet), fetched with the locked row in one query.
+    select_related: tuple[str, ...] = ()
 
 
 _bindings: dict[str, WorkflowBinding] = {}
@@ -107,8 +109,14 @@ def perform(
     t = wf.get(action)
     at = at or timezone.now()
     with transaction.atomic():
-        visible = b.model.objects.restrict(actor)  # type: ignore[attr-defined]
-        case = visible.select_for_update().filter(pk=case_id).first()
+        visible = b.model.objects.restrict(actor).filter(pk=case_id)  # type: ignore[attr-defined]
+        if b.select_related:
+            # Lock the case row only (PostgreSQL ``FOR UPDATE OF``), as without the join.
+            of = ("self",) if connection.features.has_select_for_update_of else ()
+            rows = list(visible.select_related(*b.select_related).select_for_update(of=of)[:1])
+        else:
+            rows = list(visible.select_for_update()[:1])
+        case = rows[0] if rows else None
         if case is None:
             raise NotFound()
         if t is None:
@@ -176,13 +184,13 @@ def perform(
             b.after_transition(ctx)
         summary = b.summarise(ctx) if b.summarise else _default_summary(payload)
         summary.update(ctx.summary)
-        CaseEvent.objects.create(
+        _insert_event(
             case_type=wf.name,
             case_id=case.pk,
             action=action,
             from_state=ctx.from_state,
             to_state=new_state,
-            actor=actor,
+            actor_id=actor.pk,
             organisation_id=actor.organisation_id,
             at=at,
             article=t.article,
@@ -206,12 +214,7 @@ def perform(
 
 def _elapsed_workdays(case_type: str, case: Any, on: date) -> int | None:
     """Working days since the case's previous step (or its creation): how long this step took."""
-    prev = (
-        CaseEvent.objects.filter(case_type=case_type, case_id=case.pk)
-        .order_by("-at", "-id")
-        .values_list("at", flat=True)
-        .first()
-    )
+    prev = _previous_event_at(case_type, case.pk)
     since = timezone.localdate(prev) if prev else timezone.localdate(case.created_at)
     if since >= on:
         return 0
@@ -219,6 +222,52 @@ def _elapsed_workdays(case_type: str, case: Any, on: date) -> int | None:
         return workcalendar.workdays_between(since, on)
     except CalendarMissing:
         return None
+
+
+_PREVIOUS_AT_SQL: dict[str, str] = {}
+_INSERT_EVENT_SQL: dict[str, tuple[str, list[Any]]] = {}
+
+
+def _insert_event(**values: Any) -> None:
+    """INSERT the history row as one plain statement (P3): every value goes through its field's own
+    ``get_db_prep_save`` (JSON, datetimes), exactly as ``CaseEvent.objects.create`` would store it."""
+    cached = _INSERT_EVENT_SQL.get(connection.vendor)
+    if cached is None:
+        q = connection.ops.quote_name
+        fields = [f for f in CaseEvent._meta.concrete_fields if not f.primary_key]
+        cols = ", ".join(q(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {q(CaseEvent._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
+        cached = _INSERT_EVENT_SQL[connection.vendor] = (sql, fields)
+    sql, fields = cached
+    params = [
+        f.get_db_prep_save(values[f.attname] if f.attname in values else f.get_default(), connection) for f in fields
+    ]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def _previous_event_at(case_type: str, case_id: int) -> datetime | None:
+    """The time of the case's latest history row — one plain indexed query on every action (P3)."""
+    sql = _PREVIOUS_AT_SQL.get(connection.vendor)
+    if sql is None:
+        q = connection.ops.quote_name
+        table = q(CaseEvent._meta.db_table)
+        sql = _PREVIOUS_AT_SQL[connection.vendor] = (
+            f"SELECT {q('at')} FROM {table} WHERE {q('case_type')} = %s AND {q('case_id')} = %s "  # noqa: S608
+            f"ORDER BY {q('at')} DESC, {q('id')} DESC LIMIT 1"
+        )
+    with connection.cursor() as cur:
+        cur.execute(sql, [case_type, case_id])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    value = row[0]
+    if not isinstance(value, datetime):  # SQLite hands back text; the backend's converter makes it aware
+        value = connection.ops.convert_datetimefield_value(value, None, connection)
+    elif timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 def _district_id(case: Any) -> int | None:
