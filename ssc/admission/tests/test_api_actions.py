@@ -221,3 +221,20 @@ def test_problem_for_missing_file_content(world, site_verified):
         format="multipart",
     )
     assert "minutes" in assert_problem(resp, 400)["errors"]
+
+
+def test_payload_shapes_are_checked_before_the_form(world, draft):
+    """A repeated part for a single value, a file field in JSON, mixed lists: 400 naming the field."""
+    app = walk(world, draft, until="record_site_verification")
+    client = bearer_client(world.users[Role.DISTRICT_OFFICER])
+    url = f"/api/v1/applications/{app.pk}/actions/record_site_verification/"
+    body = {"visited_on": ["2026-03-05", "2026-03-06"], "inspectors": ["王敏", "李强"], "conclusion": "passed"}
+    body.update({f"checklist.{code}": "yes" for code in SITE_CHECKLIST})
+    assert list(assert_problem(client.post(url, body, format="multipart"), 400)["errors"]) == ["visited_on"]
+    data = {**_step(world, "record_site_verification")[3], "report": "JVBERi0xLjQ="}
+    assert list(assert_problem(client.post(url, data, format="json"), 400)["errors"]) == ["report"]
+    data = {**_step(world, "record_site_verification")[3], "inspectors": ["王敏", {"name": "李强"}]}
+    assert list(assert_problem(client.post(url, data, format="json"), 400)["errors"]) == ["inspectors"]
+    # Numbers where text is expected are read as text, as a form would send them.
+    data = {**_step(world, "record_site_verification")[3], "findings": 42}
+    assert client.post(url, data, format="json").json()["facts"]["record_site_verification"]["findings"] == "42"

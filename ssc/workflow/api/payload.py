@@ -26,9 +26,10 @@ from ssc.workflow.forms import DocumentField, LinesField, MultipleDocumentField
 PAYLOAD_PART = "payload"
 
 
-def read_payload(request: Any) -> tuple[dict[str, Any], Any]:
-    """``(data, files)`` of an action request, for ``engine.perform``."""
+def read_payload(request: Any, form_class: Any = None) -> tuple[dict[str, Any], Any]:
+    """``(data, files)`` of an action request, for ``engine.perform``; values shaped for ``form_class``."""
     raw = request.data
+    files = None
     if isinstance(raw, QueryDict):
         files = request.FILES
         data: dict[str, Any] = {}
@@ -45,12 +46,47 @@ def read_payload(request: Any) -> tuple[dict[str, Any], Any]:
                 continue
             values = raw.getlist(key)
             data[key] = values[0] if len(values) == 1 else values
-        return data, files
-    if raw is None or raw == {} or raw == "":
-        return {}, None
-    if not isinstance(raw, dict):
+    elif raw is None or raw == {} or raw == "":
+        data = {}
+    elif not isinstance(raw, dict):
         raise ValidationFailed(errors={"non_field_errors": [_("请求体应为 JSON 对象。")]})
-    return dict(raw), None
+    else:
+        data = dict(raw)
+    return shape_for_form(form_class, data), files
+
+
+def shape_for_form(form_class: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Give each field the kind of value an HTML form would (the payload forms are shared with the pages): one
+    value for a single-valued field — a list or an object there is refused, a number becomes its text —, lists only
+    of one kind of item, and no file content outside multipart. ``null`` means absent. Refusals name the field."""
+    if form_class is None:
+        return data
+    errors: dict[str, list[str]] = {}
+    out = dict(data)
+    for name, field in form_class.base_fields.items():
+        if name not in out:
+            continue
+        value = out[name]
+        if value is None:
+            del out[name]
+        elif isinstance(field, forms.FileField):
+            errors[name] = [_("文件须以 multipart/form-data 的文件部分上传。")]
+        elif isinstance(field, LinesField):
+            if isinstance(value, list) and len({isinstance(v, dict) for v in value}) > 1:
+                errors[name] = [_("列表中的各项类型应一致。")]
+            elif isinstance(value, list) and any(isinstance(v, list) for v in value):
+                errors[name] = [_("列表项不能再是列表。")]
+        elif type(field) is forms.Field:
+            continue  # a structured value (e.g. checklist answers): the form reads it as it is
+        elif isinstance(value, list | dict):
+            errors[name] = [_("应为单个值，不能是列表或对象。")]
+        elif isinstance(field, forms.BooleanField):
+            continue
+        elif not isinstance(value, str):
+            out[name] = str(value).lower() if isinstance(value, bool) else str(value)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return out
 
 
 def has_documents(form_class: Any) -> bool:

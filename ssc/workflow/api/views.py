@@ -217,7 +217,8 @@ class WorkflowActionView(APIView):
     def post(self, request: Request, pk: str) -> Response:
         case_id = int(pk)
         expected = if_match_version(request)  # 412 for a malformed tag, before anything runs
-        data, files = read_payload(request)
+        t = self.workflow.get(self.action_name)
+        data, files = read_payload(request, t.form if t is not None else None)
 
         def produce() -> Response:
             case = self.perform_action(request, case_id, data, files, expected)
