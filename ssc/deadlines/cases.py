@@ -17,12 +17,19 @@ CASE_URL_NAMES: dict[str, str] = {"application": "admission:application_detail"}
 class CaseIndex:
     """Case objects (with their outlet) of a batch of deadlines, loaded once per case type."""
 
-    def __init__(self, deadlines: Iterable[Deadline]):
+    def __init__(self, deadlines: Iterable[Deadline] = ()):
         self._by_key: dict[tuple[str, int], Any] = {}
+        self._loaded: set[tuple[str, int]] = set()
+        self.load(deadlines)
+
+    def load(self, deadlines: Iterable[Deadline]) -> None:
+        """Fetch the cases of ``deadlines`` not fetched yet (one query per case type and 2,000 cases)."""
         wanted: dict[str, set[int]] = defaultdict(set)
         for d in deadlines:
-            wanted[d.case_type].add(d.case_id)
+            if (d.case_type, d.case_id) not in self._loaded:
+                wanted[d.case_type].add(d.case_id)
         for case_type, ids in wanted.items():
+            self._loaded.update((case_type, i) for i in ids)
             model = _model_for(case_type)
             if model is None:
                 continue

@@ -6,12 +6,16 @@
   "center"``) the center officers; for a district agency's, its officers; for an outlet's, its staff and its
   sub-branch's applicant.
 - A reminder goes to the same responsible users one working day before the last day.
+- A sweep never floods an inbox: per responsible group it sends at most ``per_case_limit()`` per-case notices
+  (``SSC_SWEEP_PER_CASE_LIMIT``, default 200) of each kind; beyond that, each of those users gets one more
+  notification with the number of further cases and a link to the filtered deadline list (which shows all).
 
 Everything goes through ``ssc.notifications.services.notify`` (in-app row now, e-mail after commit).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -29,6 +33,13 @@ from .services import SweepResult
 DIGEST_ROLES = (Role.CENTER_LEADER, Role.REGULATOR)
 # How many missed deadlines a digest lists by name; the count is always complete.
 DIGEST_LINES = 30
+DEFAULT_PER_CASE_LIMIT = 200
+
+
+def per_case_limit() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "SSC_SWEEP_PER_CASE_LIMIT", DEFAULT_PER_CASE_LIMIT))
 
 
 class _Responsible:
@@ -83,7 +94,9 @@ def notify_sweep(result: SweepResult) -> int:
     """Create the sweep's notifications (see the module docstring); returns how many were created."""
     if not (result.escalated or result.reminded):
         return 0
-    cases = CaseIndex([*result.escalated, *result.reminded])
+    # Cases are fetched only where a notification names them: the digest's lines, the per-case notices, and
+    # the deadlines whose responsible users are found through the case (an outlet's).
+    cases = CaseIndex(d for d in (*result.escalated, *result.reminded) if d.responsible == "outlet")
     responsible = _Responsible(cases)
     sent = 0
 
@@ -91,6 +104,7 @@ def notify_sweep(result: SweepResult) -> int:
         from ssc.registry.models import District
 
         listed = result.escalated[:DIGEST_LINES]
+        cases.load(listed)
         districts = District.objects.in_bulk({d.district_id for d in listed if d.district_id})
         lines = [
             _("%(case)s：%(label)s，截止 %(due)s%(district)s")
@@ -113,33 +127,82 @@ def notify_sweep(result: SweepResult) -> int:
             body="\n".join(lines),
             url=_list_url("missed"),
         )
-        for d in result.missed:  # still open: the responsible organisation must act now
-            sent += notifications.notify(
-                responsible.users(d),
-                kind="deadline.missed",
-                title=_("已超期：%(case)s — %(label)s（截止 %(due)s）")
-                % {"case": cases.name(d), "label": d.label or d.kind, "due": d.due_on.isoformat()},
-                body=_("法定期限已届满仍未办结（依据第%(article)s条），请立即办理。") % {"article": d.article or "—"},
-                url=cases.url(d),
-                case_type=d.case_type,
-                case_id=d.case_id,
-            )
+        sent += _per_case(
+            result.missed,  # still open: the responsible organisation must act now
+            responsible,
+            kind="deadline.missed",
+            title=lambda d: (
+                _("已超期：%(case)s — %(label)s（截止 %(due)s）")
+                % {"case": cases.name(d), "label": d.label or d.kind, "due": d.due_on.isoformat()}
+            ),
+            body=lambda d: (
+                _("法定期限已届满仍未办结（依据第%(article)s条），请立即办理。") % {"article": d.article or "—"}
+            ),
+            cases=cases,
+            overflow_title=_("另有 %(n)d 项超期未办结的期限，请在期限清单中查看"),
+            overflow_status="overdue",
+        )
 
-    for d in result.reminded:
-        due_today = d.due_on == result.today
-        title = (
+    def reminder_title(d: Deadline) -> str:
+        text = (
             _("今天到期：%(case)s — %(label)s（截止 %(due)s）")
-            if due_today
+            if d.due_on == result.today
             else _("即将到期：%(case)s — %(label)s（截止 %(due)s）")
         )
+        return text % {"case": cases.name(d), "label": d.label or d.kind, "due": d.due_on.isoformat()}
+
+    sent += _per_case(
+        result.reminded,
+        responsible,
+        kind="deadline.reminder",
+        title=reminder_title,
+        body=lambda d: _("请在截止日结束前办结（依据第%(article)s条）。") % {"article": d.article or "—"},
+        cases=cases,
+        overflow_title=_("另有 %(n)d 项期限即将到期，请在期限清单中查看"),
+        overflow_status="pending",
+    )
+    result.notifications = sent
+    return sent
+
+
+def _per_case(
+    items: list[Deadline],
+    responsible: _Responsible,
+    *,
+    kind: str,
+    title: Callable[[Deadline], str],
+    body: Callable[[Deadline], str],
+    cases: CaseIndex,
+    overflow_title: str,
+    overflow_status: str,
+) -> int:
+    """One notice per deadline to its responsible users, up to the limit per group; then one overflow note."""
+    limit = per_case_limit()
+    sent = 0
+    counts: dict[tuple[int, ...], int] = {}
+    overflow: dict[tuple[int, ...], tuple[list[User], int]] = {}
+    selected: list[tuple[Deadline, list[User]]] = []
+    for d in items:
+        users = responsible.users(d)
+        if not users:
+            continue
+        group = tuple(u.pk for u in users)
+        n = counts[group] = counts.get(group, 0) + 1
+        if n > limit:
+            overflow[group] = (users, overflow.get(group, (users, 0))[1] + 1)
+        else:
+            selected.append((d, users))
+    cases.load(d for d, _users in selected)
+    for d, users in selected:
         sent += notifications.notify(
-            responsible.users(d),
-            kind="deadline.reminder",
-            title=title % {"case": cases.name(d), "label": d.label or d.kind, "due": d.due_on.isoformat()},
-            body=_("请在截止日结束前办结（依据第%(article)s条）。") % {"article": d.article or "—"},
+            users,
+            kind=kind,
+            title=title(d),
+            body=body(d),
             url=cases.url(d),
             case_type=d.case_type,
             case_id=d.case_id,
         )
-    result.notifications = sent
+    for users, n in overflow.values():
+        sent += notifications.notify(users, kind=kind, title=overflow_title % {"n": n}, url=_list_url(overflow_status))
     return sent

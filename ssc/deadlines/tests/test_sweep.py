@@ -230,3 +230,24 @@ def test_task_runs_the_sweep_with_notifications(world):
 def test_overdue_workdays(world):
     assert services.overdue_workdays(date(2026, 2, 27), date(2026, 3, 2)) == 2  # 02-28 (调休) and 03-02
     assert services.overdue_workdays(date(2026, 3, 2), date(2026, 3, 2)) == 0
+
+
+@pytest.mark.django_db
+def test_per_case_notices_are_capped_then_summarised(world, settings):
+    settings.SSC_SWEEP_PER_CASE_LIMIT = 2
+    for day in (2, 3, 4, 5, 6):
+        deadline(date(2026, 3, day))
+    for _ in range(3):
+        deadline(date(2026, 3, 10))  # reminded on 03-09
+    result = sweep("2026-03-09")
+    assert len(result.missed) == 5 and len(result.reminded) == 3
+    officer = world.users[Role.CENTER_OFFICER]
+    missed = Notification.objects.filter(user=officer, kind="deadline.missed")
+    assert missed.filter(case_id__isnull=False).count() == 2
+    overflow = missed.get(case_id__isnull=True)
+    assert "另有 3 项" in overflow.title and overflow.url == "/deadlines/?status=overdue"
+    reminders = Notification.objects.filter(user=officer, kind="deadline.reminder")
+    assert reminders.filter(case_id__isnull=False).count() == 2
+    assert "另有 1 项" in reminders.get(case_id__isnull=True).title
+    digest = Notification.objects.get(user=world.users[Role.CENTER_LEADER], kind="deadline.escalation")
+    assert "5 项法定期限已超期" in digest.title  # the digest always counts every one
