@@ -124,7 +124,7 @@ def setup_django(keep: bool) -> tuple[str, dict, object]:
 
     if connection.vendor == "postgresql":
         connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_p10"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep, serialize=False)
 
         def teardown() -> None:
             if not keep:
