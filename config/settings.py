@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ssc.admission",
     "ssc.rectification",
     "ssc.tickets",
+    "ssc.evaluations",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ssc.portal.context_processors.frame",
+                "ssc.notifications.context_processors.unread",
             ],
         },
     },

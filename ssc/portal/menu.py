@@ -27,9 +27,20 @@ class MenuItem:
 
 
 R = Role
+def _deadline_readers() -> frozenset[str]:
+    from ssc.deadlines.views import DEADLINE_READER_ROLES
+
+    return DEADLINE_READER_ROLES
+
+
+_DEADLINE_READERS = _deadline_readers()
+
 ITEMS = [
     MenuItem(_("待办"), "portal:home"),
     MenuItem(_("网点"), "portal:outlet_list", OUTLET_READER_ROLES),
+    MenuItem(_("准入申请"), "admission:application_list", OUTLET_READER_ROLES),
+    MenuItem(_("法定期限"), "deadlines:list", _DEADLINE_READERS),
+    MenuItem(_("合作网点名单"), "roster:version_list"),
     MenuItem(_("批量导入网点"), "portal:outlet_import", OUTLET_IMPORT_ROLES),
     MenuItem(
         _("工作日历"),

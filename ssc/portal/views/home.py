@@ -1,4 +1,4 @@
-"""Home page: the 待办 inbox (empty until the admission workflow arrives) and what matters to the role."""
+"""Home page: the 待办 inbox and what matters to the role."""
 
 from __future__ import annotations
 
@@ -23,13 +23,16 @@ class HomeView(LoginRequiredMixin, View):
         user = request.user
         ctx: dict[str, Any] = {
             "title": _("工作台"),
-            "tasks": [],  # the inbox (WORKFLOW deadlines) arrives with the admission workflow
             "can_read_outlets": user.role in OUTLET_READER_ROLES,
             "can_import": user.role in OUTLET_IMPORT_ROLES,
             "show_search": user.role == Role.HOTLINE_OPERATOR,
             "is_admin_duty": user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN},
         }
         if ctx["can_read_outlets"]:
+            from ssc.admission.views import inbox_counts, inbox_rows
+
+            ctx["inbox_rows"] = inbox_rows(user, limit=20)
+            ctx["inbox_counts"] = inbox_counts(user)
             outlets = Outlet.objects.restrict(user)
             counts = dashboard.status_counts(outlets)
             ctx["status_counts"] = counts
