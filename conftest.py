@@ -64,3 +64,7 @@ def pytest_configure(config):
 
     # Hashing cost is irrelevant to what the tests check; the production hasher stays PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded test documents go to a scratch folder, never into the working tree's var/media.
+    import tempfile
+
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="ssc-test-media-")

@@ -40,10 +40,11 @@ def applications_for_list(user: Any, params: dict[str, Any] | None = None) -> Qu
         qs = qs.filter(state__in=str(state).split(","))
     district = params.get("district")
     if district:
+        # A six-digit value is a GB/T 2260 (or zone) code; anything else is the district's id.
         qs = (
-            qs.filter(outlet__district_id=district)
-            if str(district).isdigit()
-            else qs.filter(outlet__district__code=district)
+            qs.filter(outlet__district__code=district)
+            if len(str(district)) == 6
+            else qs.filter(outlet__district_id=district if str(district).isdigit() else -1)
         )
     bank = params.get("bank")
     if bank and str(bank).isdigit():
