@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ssc.accounts.choices import Role
 from ssc.accounts.models import User
@@ -40,7 +41,7 @@ from ssc.audit import services as audit
 from ssc.audit.models import AuditEvent
 from ssc.deadlines import escalation
 from ssc.deadlines import services as deadlines
-from ssc.deadlines.models import Deadline
+from ssc.deadlines.models import Deadline, DeadlineStatus
 from ssc.registry.choices import OrganisationKind, OutletStatus
 from ssc.registry.models import Organisation, Outlet
 from ssc.workcalendar import services as cal
@@ -143,15 +144,23 @@ class SeedApplicationsResult:
 
     def summary(self) -> str:
         if self.skipped:
-            return "演示申请已存在，本次未作变更。"
+            return str(_("演示申请已存在，本次未作变更。"))
         labels = dict(ApplicationState.choices)
-        states = "，".join(f"{labels[s]} {n}" for s, n in sorted(self.states.items()))
-        dl = "，".join(f"{k} {v}" for k, v in sorted(self.deadlines.items()))
-        text = f"演示申请新增 {self.created} 件（办理操作 {self.actions} 步，用时 {self.seconds:.1f} 秒）：{states}。"
-        if dl:
-            text += f"中心开通期限：{dl}。"
+        sep = str(_("，"))
+        states = sep.join(f"{labels[s]} {n}" for s, n in sorted(self.states.items()))
+        text = _("演示申请新增 %(n)d 件（办理操作 %(a)d 步，用时 %(s).1f 秒）：%(states)s。") % {
+            "n": self.created,
+            "a": self.actions,
+            "s": self.seconds,
+            "states": states,
+        }
+        if self.deadlines:
+            status_labels = dict(DeadlineStatus.choices)
+            text += _("中心开通期限：%(d)s。") % {
+                "d": sep.join(f"{status_labels.get(k, k)} {v}" for k, v in sorted(self.deadlines.items()))
+            }
         if self.shortfall:
-            text += f"另有 {self.shortfall} 件因无可用网点或办理人员未生成。"
+            text += _("另有 %(n)d 件因无可用网点或办理人员未生成。") % {"n": self.shortfall}
         return text
 
 
@@ -230,7 +239,7 @@ class DemoActors:
             username=f"demo-{role.replace('_', '-')}-{org.code}"[:150],
             role=role,
             organisation=org,
-            first_name=f"{org.name}（演示）"[:150],
+            first_name=(_("%(org)s（演示）") % {"org": org.name})[:150],
         )
         user.set_unusable_password()
         user.full_clean()
@@ -496,7 +505,7 @@ def seed_applications(
         audit.record(
             action=MARKER,
             object_type="admission.application",
-            object_repr="演示申请",
+            object_repr=str(_("演示申请")),
             after={
                 "created": result.created,
                 "actions": result.actions,
