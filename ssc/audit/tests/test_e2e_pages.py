@@ -42,13 +42,15 @@ def page():
             browser.close()
 
 
-def test_audit_admin_reads_and_verifies_the_trail(transactional_db, live_server, page):
+@pytest.fixture
+def trail(transactional_db, live_server):
+    """The world and 56 events, made before the browser starts (a query made while Playwright's loop runs
+    would open a second database connection in this thread)."""
     from ssc.accounts.choices import Role
     from ssc.audit import services
-    from ssc.core.testing import PASSWORD, build_world
+    from ssc.core.testing import build_world
 
     w = build_world()
-    officer = w.users[Role.DISTRICT_OFFICER]
     for i in range(55):
         services.record(action="outlet.export", object_type="registry.outlet", object_repr=f"网点清单{i}")
     changed = services.record(
@@ -57,8 +59,17 @@ def test_audit_admin_reads_and_verifies_the_trail(transactional_db, live_server,
         before={"name": "中国工商银行重庆解放碑分理处", "weekday_hours": "09:00-17:00", "version": 1},
         after={"name": "中国工商银行重庆解放碑支行", "weekday_hours": "08:30-17:30", "version": 2},
         article="7(2)",
-        actor=officer,
+        actor=w.users[Role.DISTRICT_OFFICER],
     )
+    return w, changed
+
+
+def test_audit_admin_reads_and_verifies_the_trail(live_server, trail, page):
+    from ssc.accounts.choices import Role
+    from ssc.core.testing import PASSWORD
+
+    w, changed = trail
+    officer = w.users[Role.DISTRICT_OFFICER]
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("用户名").fill(w.users[Role.AUDIT_ADMIN].username)
