@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -178,15 +178,25 @@ _OUTLET_WRITE_DOC = (
 )
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description='The `ETag` of the version edited, e.g. `"3"`; a stale one answers 412.',
+)
+WRITE_SCHEMA = {
+    "request": OutletWriteSerializer,
+    "responses": {200: OutletSerializer},
+    "parameters": [IF_MATCH],
+    "description": _OUTLET_WRITE_DOC,
+}
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[filters.OutletFilter]),
     create=extend_schema(request=OutletWriteSerializer, responses={201: OutletSerializer}),
-    update=extend_schema(
-        request=OutletWriteSerializer, responses={200: OutletSerializer}, description=_OUTLET_WRITE_DOC
-    ),
-    partial_update=extend_schema(
-        request=OutletWriteSerializer, responses={200: OutletSerializer}, description=_OUTLET_WRITE_DOC
-    ),
+    update=extend_schema(**WRITE_SCHEMA),
+    partial_update=extend_schema(**WRITE_SCHEMA),
     system_accounts=extend_schema(responses={200: SystemAccountSerializer(many=True)}),
 )
 class OutletViewSet(
