@@ -118,12 +118,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
             obj.delete()
             self._record(request, obj, "delete", before, None, object_id=pk, object_repr=text)
         for obj in instances:
-            before = self._stored_state(obj, state)
+            stored = self._stored_state(obj, state)
             obj.save()
-            if before is None:
+            if stored is None:
                 self._record(request, obj, "create", None, state(obj))
             else:
-                b, a = audit.diff(before, state(obj))
+                b, a = audit.diff(stored, state(obj))
                 self._record(request, obj, "update", b, a)
         formset.save_m2m()
 

@@ -28,6 +28,13 @@ _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SPOOL_BYTES = 8 * 1024 * 1024
 
 
+def attachment_header(filename: str) -> str:
+    """``Content-Disposition: attachment`` for ``filename`` (RFC 6266, so Chinese names survive)."""
+    header = content_disposition_header(True, filename)
+    assert header is not None  # only an inline disposition without a file name has no header
+    return header
+
+
 def _plain(value: Any) -> Any:
     """A value a spreadsheet understands: text, number, date, bool or empty."""
     if value is None:
@@ -94,7 +101,7 @@ def xlsx_response(
         filename += ".xlsx"
     fh = xlsx_bytes_file(headers, rows, sheet_title=sheet_title)
     response = FileResponse(fh, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = attachment_header(filename)
     return response
 
 
@@ -127,5 +134,5 @@ def csv_response(filename: str, headers: Sequence[Any], rows: Iterable[Sequence[
     if not filename.lower().endswith(".csv"):
         filename += ".csv"
     response = StreamingHttpResponse(csv_lines(headers, rows), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = attachment_header(filename)
     return response

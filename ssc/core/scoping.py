@@ -13,7 +13,7 @@ what a user may see. Objects outside the scope answer 404 (their existence is no
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -21,9 +21,11 @@ from django.db.models import Q
 ALL = object()
 NONE = Q(pk__in=[])
 
+_M = TypeVar("_M", bound=models.Model, covariant=True)
 
-class ScopedQuerySet(models.QuerySet):
-    def restrict(self, user: Any, action: str = "view") -> ScopedQuerySet:
+
+class ScopedQuerySet(models.QuerySet[_M]):
+    def restrict(self, user: Any, action: str = "view") -> Self:
         if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
             return self.none()
         flt = self.model.scope_filter(user, action)  # type: ignore[attr-defined]

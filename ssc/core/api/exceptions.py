@@ -155,7 +155,8 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, drf.ParseError):
         return problem(400, "parse_error", _("请求内容无法解析"), exc.detail)
     if isinstance(exc, drf.Throttled):
-        wait = max(1, int(exc.wait or 1))
+        # ``Throttled.wait`` is set in ``__init__`` but missing from drf-stubs.
+        wait = max(1, int(exc.wait or 1))  # type: ignore[attr-defined]
         return problem(
             429,
             "throttled",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rest_framework import serializers
@@ -23,7 +24,7 @@ class StableOrderingFilter(OrderingFilter):
     that rows never repeat or vanish between pages (not needed after a unique field: the view lists those in
     ``unique_ordering_fields``, which keeps an index usable for the sort)."""
 
-    def get_ordering(self, request: Any, queryset: Any, view: Any) -> list[str] | None:
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> Sequence[str] | None:
         ordering = super().get_ordering(request, queryset, view)
         unique = {"pk", "id", *getattr(view, "unique_ordering_fields", ())}
         if ordering and not any(o.lstrip("-") in unique for o in ordering):

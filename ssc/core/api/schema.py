@@ -24,7 +24,8 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="Short summary, localised by Accept-Language.")
     status = serializers.IntegerField()
     detail = serializers.CharField(help_text="What went wrong with this request, localised.")
-    errors = serializers.DictField(
+    # The RFC 9457 member name; it shadows ``Serializer.errors``, harmless as this serializer only documents.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="400 only: field name → messages.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from rest_framework.throttling import ScopedRateThrottle
@@ -23,7 +23,7 @@ class SettingsScopedRateThrottle(ScopedRateThrottle):
     def get_rate(self) -> str | None:
         rates = {
             **DEFAULT_RATES,
-            **settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}),
+            **cast("dict[str, str | None]", settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})),
             **getattr(settings, "SSC_THROTTLE_RATES", {}),
         }
         return rates.get(self.scope)
