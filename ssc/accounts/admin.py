@@ -106,7 +106,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and old is not None:
                 before = audit.snapshot(old, ["password"])
-                after = audit.snapshot(User.objects.get(pk=pk), ["password"])
+                after = audit.snapshot(User.objects.get(pk=old.pk), ["password"])
                 if after != before:
                     self._record(request, old, "update", before, after)
         return response

@@ -63,4 +63,5 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         if new and old and new == old and "new_password1" not in self.errors:
             error = ValidationError(self.error_messages["password_unchanged"], code="password_unchanged")
             self.add_error("new_password1", error)
-        return forms.Form.clean(self)
+        forms.Form.clean(self)
+        return self.cleaned_data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -37,8 +37,17 @@ ROLE_ORGANISATION_KINDS: dict[str, set[str]] = {
 }
 
 
-class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
-    pass
+class ScopedUserManager(UserManager["User"]):
+    """``UserManager`` over ``ScopedQuerySet`` (what ``UserManager.from_queryset(ScopedQuerySet)`` builds,
+    spelled out so that the type checker knows ``User.objects.restrict(...)``)."""
+
+    _queryset_class = ScopedQuerySet
+
+    def get_queryset(self) -> ScopedQuerySet[User]:
+        return cast("ScopedQuerySet[User]", super().get_queryset())
+
+    def restrict(self, user: Any, action: str = "view") -> ScopedQuerySet[User]:
+        return self.get_queryset().restrict(user, action)
 
 
 class User(AbstractUser):
@@ -67,7 +76,7 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
 
-    objects = ScopedUserManager()
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
 
     class Meta:
         verbose_name = _("用户")
@@ -95,12 +104,12 @@ class User(AbstractUser):
         if self.organisation_id is None:
             if not self.is_superuser:
                 raise ValidationError({"organisation": _("请选择所属机构。")})
-        elif self.organisation.kind not in kinds:
+        elif self.organisation is not None and self.organisation.kind not in kinds:
             raise ValidationError({"organisation": _("该角色不能属于此类机构。")})
         if self.role == Role.OUTLET_STAFF:
             if not self.outlet_id:
                 raise ValidationError({"outlet": _("网点工作人员须指定所在网点。")})
-            if self.organisation_id and self.outlet.sub_branch_id != self.organisation_id:
+            if self.organisation_id and self.outlet is not None and self.outlet.sub_branch_id != self.organisation_id:
                 raise ValidationError({"outlet": _("网点须属于该用户所在的一级支行。")})
         elif self.outlet_id:
             raise ValidationError({"outlet": _("只有网点工作人员可以指定网点。")})
