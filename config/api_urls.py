@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("ssc.deadlines.api.urls")),
     path("", include("ssc.documents.api.urls")),
     path("", include("ssc.notifications.api.urls")),
+    path("", include("ssc.evaluations.api.urls")),
 ]

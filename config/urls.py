@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/", include("ssc.notifications.urls")),
     path("documents/", include("ssc.documents.urls")),
     path("deadlines/", include("ssc.deadlines.urls")),
+    path("evaluations/", include("ssc.evaluations.urls")),
     path("", include("ssc.portal.urls")),
 ]
 # Unknown routes and crashes under /api/ answer problem+json; other paths get Django's pages.
