@@ -22,7 +22,10 @@ class OrganisationFilter(serializers.Serializer):
     kind = serializers.ChoiceField(choices=OrganisationKind.choices, required=False)
     district = serializers.IntegerField(min_value=1, required=False, help_text="District id.")
     bank = serializers.IntegerField(min_value=1, required=False, help_text="Bank id.")
-    parent = serializers.IntegerField(min_value=1, required=False, help_text="Parent organisation id.")
+    # The query parameter's name; DRF's metaclass moves it out of the class, so ``Field.parent`` is unharmed.
+    parent = serializers.IntegerField(  # type: ignore[assignment]
+        min_value=1, required=False, help_text="Parent organisation id."
+    )
     q = serializers.CharField(max_length=100, required=False, help_text="Name or code contains.")
 
 

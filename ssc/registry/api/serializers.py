@@ -28,7 +28,9 @@ from ..models import (
 
 class DistrictSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    overlaps = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    overlaps = serializers.ManyRelatedField(
+        child_relation=serializers.PrimaryKeyRelatedField(read_only=True), read_only=True
+    )
 
     class Meta:
         model = District
@@ -80,7 +82,9 @@ class OutletSerializer(serializers.ModelSerializer):
     bank = BankBriefSerializer(read_only=True)
     sub_branch = SubBranchBriefSerializer(read_only=True)
     district = DistrictBriefSerializer(read_only=True)
-    services = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    services = serializers.ManyRelatedField(
+        child_relation=serializers.SlugRelatedField(read_only=True, slug_field="code"), read_only=True
+    )
     opening_hours = serializers.CharField(read_only=True)
     interconnection_mode_display = serializers.CharField(source="get_interconnection_mode_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)

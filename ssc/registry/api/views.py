@@ -184,7 +184,7 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description='The `ETag` of the version edited, e.g. `"3"`; a stale one answers 412.',
 )
-WRITE_SCHEMA = {
+WRITE_SCHEMA: dict[str, Any] = {
     "request": OutletWriteSerializer,
     "responses": {200: OutletSerializer},
     "parameters": [IF_MATCH],
@@ -224,7 +224,7 @@ class OutletViewSet(
             return selectors.outlets_filter(outlet_queryset(self.request.user), params)
         return outlet_queryset(self.request.user)
 
-    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+    def http_method_not_allowed(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if request.method == "DELETE":
             raise exceptions.MethodNotAllowed(
                 "DELETE", detail=_("网点不能删除：网点只能通过退出流程（第八、九条）退出合作，其记录须保留。")
@@ -232,7 +232,7 @@ class OutletViewSet(
         return super().http_method_not_allowed(request, *args, **kwargs)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         return self.get_paginated_response(OutletSerializer(with_service_codes(page), many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
