@@ -6,3 +6,11 @@ class AgreementsConfig(AppConfig):
     name = "ssc.agreements"
     label = "agreements"
     verbose_name = _("合作协议")
+
+    def ready(self) -> None:
+        from ssc.deadlines.services import DAILY_JOBS
+
+        from . import services  # registers the workflow binding
+
+        if services.daily_job not in DAILY_JOBS:
+            DAILY_JOBS.append(services.daily_job)

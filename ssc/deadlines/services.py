@@ -22,6 +22,15 @@ from .models import Deadline, DeadlineStatus, StepTarget
 # e.g. a rectification turning ``overdue``. ``kind → fn(deadlines: list[Deadline], today)``.
 ON_MISSED: dict[str, Callable[[list[Deadline], date], None]] = {}
 
+# Other daily work run after the sweep by ``sweep_deadlines`` and ``tasks.sweep_deadlines_task`` (e.g. the
+# agreements' expiry reminders): ``fn(today) -> str``, a one-line summary. Apps append theirs in ``ready()``.
+DAILY_JOBS: list[Callable[[date], str]] = []
+
+
+def run_daily_jobs(today: date) -> list[str]:
+    return [job(today) for job in DAILY_JOBS]
+
+
 # Rows per UPDATE ... WHERE id IN (...): well below every backend's limit on bound parameters.
 _CHUNK = 2000
 

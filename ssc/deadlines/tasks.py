@@ -18,7 +18,8 @@ def sweep_deadlines_task(today: date | str | None = None) -> dict[str, Any]:
         today = date.fromisoformat(today)
     with context.use(source="task"):
         result = services.sweep(today=today, notify=escalation.notify_sweep)
-    return summary(result)
+        jobs = services.run_daily_jobs(result.today)
+    return {**summary(result), "jobs": jobs}
 
 
 def summary(result: services.SweepResult) -> dict[str, Any]:

@@ -35,6 +35,7 @@ class Command(BaseCommand):
         try:
             with context.use(source="command"):
                 result = services.sweep(today=today, notify=escalation.notify_sweep)
+                jobs = services.run_daily_jobs(result.today)
         except DomainError as exc:
             raise CommandError(str(exc.detail)) from exc
         out = self.stdout
@@ -72,5 +73,7 @@ class Command(BaseCommand):
                     + _("提醒  %(case)s  %(label)s  截止 %(due)s")
                     % {"case": f"{d.case_type}#{d.case_id}", "label": d.label or d.kind, "due": d.due_on}
                 )
+        for line in jobs:
+            out.write(line)
         if result.calendar_missing:
             self.stderr.write(_("注意：%(msg)s（本次只提醒今天到期的期限）") % {"msg": result.calendar_missing})
