@@ -576,3 +576,8 @@ def _seed_one(
     result.created += 1
     result.states[app.state] += 1
     return app
+
+
+def demo_step(rng: random.Random) -> str:
+    """``seed_demo`` step (see ``ssc.core.demo``): applications in every state."""
+    return seed_applications(rng=rng).summary()

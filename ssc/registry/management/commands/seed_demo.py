@@ -28,7 +28,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ssc.accounts.choices import Role
 from ssc.accounts.models import User
@@ -467,29 +466,22 @@ def _pad(text: str, width: int) -> str:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "生成演示数据：基础数据、各银行一级支行、N 个网点、系统账户和每个角色的演示用户（可重复执行）。"
-    )
+    help = _("生成演示数据：基础数据、各银行一级支行、N 个网点、系统账户和每个角色的演示用户（可重复执行）。")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--outlets",
             type=int,
             default=DEFAULT_OUTLETS,
-            help=gettext_lazy("网点数量（默认 %(n)d）") % {"n": DEFAULT_OUTLETS},
+            help=_("网点数量（默认 %(n)d）") % {"n": DEFAULT_OUTLETS},
         )
         parser.add_argument(
             "--password",
             default=None,
-            help=gettext_lazy("演示用户的密码（默认取环境变量 SSC_DEMO_PASSWORD，否则为 %(p)s）")
-            % {"p": DEFAULT_PASSWORD},
+            help=_("演示用户的密码（默认取环境变量 SSC_DEMO_PASSWORD，否则为 %(p)s）") % {"p": DEFAULT_PASSWORD},
         )
-        parser.add_argument(
-            "--reset-passwords", action="store_true", help=gettext_lazy("把已存在的演示用户的密码重置为该密码")
-        )
-        parser.add_argument(
-            "--seed", type=int, default=RANDOM_SEED, help=gettext_lazy("随机数种子（默认固定，结果可重现）")
-        )
+        parser.add_argument("--reset-passwords", action="store_true", help=_("把已存在的演示用户的密码重置为该密码"))
+        parser.add_argument("--seed", type=int, default=RANDOM_SEED, help=_("随机数种子（默认固定，结果可重现）"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         n = options["outlets"]
@@ -528,12 +520,17 @@ class Command(BaseCommand):
             out.write(_("新增网点状态：%(counts)s") % {"counts": counts})
         if not result.changed:
             out.write(_("演示数据已存在，本次未作任何变更。"))
+        from ssc.core.demo import run_steps
+
+        with context.use(source="command"):
+            for line in run_steps(options["seed"]):
+                out.write(line)
         out.write("")
         out.write(_("演示账号："))
         rows = [(_("用户名"), _("角色"), _("所属机构"))]
         for spec, user in users:
             org = user.organisation.name if user.organisation else ""
-            if user.outlet_id:
+            if user.outlet is not None:
                 org += f" / {user.outlet.name}"
             rows.append((spec.username, str(Role(spec.role).label), org))
         w0 = max(_width(r[0]) for r in rows) + 2
