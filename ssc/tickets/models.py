@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ssc.core.scoping import ALL, NONE, ScopedManager
 from ssc.workflow.models import WorkflowCase
+
+from .masking import mask_contact, mask_name
 
 
 class Channel(models.TextChoices):
@@ -33,11 +36,29 @@ class TicketState(models.TextChoices):
     CLOSED = "closed", _("已办结")
 
 
+# Ticket and problem report states share one badge palette (``ssc.workflow.templatetags.workflow.state_badge``).
+STATE_COLOURS = {
+    "new": "grey",
+    "open": "amber",
+    "answered": "blue",
+    "closed": "green",
+    "submitted": "amber",
+    "replied": "green",
+}
+
+DEFAULT_RESPONSE_WORKDAYS = 3
+
+
 class ChannelPolicy(models.Model):
-    """渠道时限 — the response limit per channel, set by the center (working days)."""
+    """渠道时限 — the response limit per channel, set by the center (working days). A channel without a row has
+    the default limit of 3 working days."""
 
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, unique=True)
-    response_workdays = models.PositiveSmallIntegerField(_("答复时限（工作日）"), default=3)
+    response_workdays = models.PositiveSmallIntegerField(
+        _("答复时限（工作日）"),
+        default=DEFAULT_RESPONSE_WORKDAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
 
     class Meta:
         verbose_name = _("渠道时限")
@@ -45,6 +66,12 @@ class ChannelPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} ≤ {self.response_workdays}"
+
+    @classmethod
+    def workdays_for(cls, channel: str) -> int:
+        """The channel's response limit in working days (the default when the center set none)."""
+        value = cls.objects.filter(channel=channel).values_list("response_workdays", flat=True).first()
+        return int(value) if value else DEFAULT_RESPONSE_WORKDAYS
 
 
 class Ticket(WorkflowCase):
@@ -66,6 +93,15 @@ class Ticket(WorkflowCase):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
     )
+    # The hotline (organisation) that logged the ticket: its operators follow it up and close it.
+    hotline = models.ForeignKey(
+        "registry.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记热线"),
+    )
     response_due_on = models.DateField(_("答复期限"), null=True, blank=True)
     answer = models.TextField(_("答复"), blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
@@ -78,10 +114,30 @@ class Ticket(WorkflowCase):
         ordering = ["-received_at", "-id"]
         verbose_name = _("热线工单")
         verbose_name_plural = _("热线工单")
-        indexes = [models.Index(fields=["outlet", "category", "received_at"], name="ticket_outlet_cat_time")]
+        indexes = [
+            models.Index(fields=["outlet", "category", "received_at"], name="ticket_outlet_cat_time"),
+            models.Index(fields=["hotline", "received_at"], name="ticket_hotline_time"),
+            models.Index(fields=["state", "response_due_on"], name="ticket_state_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.get_category_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("tickets:ticket_detail", args=[self.pk])
+
+    def get_state_display(self) -> str:
+        return str(TicketState(self.state).label) if self.state in TicketState.values else self.state
+
+    @property
+    def caller_contact_masked(self) -> str:
+        return mask_contact(self.caller_contact)
+
+    @property
+    def caller_name_masked(self) -> str:
+        return mask_name(self.caller_name)
 
     @classmethod
     def scope_filter(cls, user: Any, action: str = "view") -> Any:
@@ -89,8 +145,8 @@ class Ticket(WorkflowCase):
         from ssc.registry.models import Outlet
 
         if user.role == Role.HOTLINE_OPERATOR:
-            # Operators see the tickets their hotline logged (status follow-up), not every outlet's.
-            return Q(logged_by__organisation_id=user.organisation_id)
+            # Operators see the tickets their own hotline logged (status follow-up), not every outlet's.
+            return Q(hotline_id=user.organisation_id) if user.organisation_id else NONE
         flt = Outlet.scope_filter(user, "view")
         if flt is ALL or flt is NONE or flt is None:
             return flt
@@ -116,23 +172,38 @@ class ProblemReport(WorkflowCase):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("报告人")
     )
+    reported_at = models.DateTimeField(_("报告时间"), null=True, blank=True, db_index=True)
     reply = models.TextField(_("答复"), blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     objects = ScopedManager()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-reported_at", "-id"]
         verbose_name = _("问题报告")
         verbose_name_plural = _("问题报告")
+        indexes = [models.Index(fields=["outlet", "state"], name="problem_report_outlet_state")]
 
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("tickets:problem_report_detail", args=[self.pk])
+
+    def get_state_display(self) -> str:
+        return str(ProblemReportState(self.state).label) if self.state in ProblemReportState.values else self.state
+
     @classmethod
     def scope_filter(cls, user: Any, action: str = "view") -> Any:
+        from ssc.accounts.choices import Role
         from ssc.registry.models import Outlet
 
+        if user.role == Role.HOTLINE_OPERATOR:
+            # A problem report is between the outlet and its district agency (Art 10); hotlines read outlets
+            # citywide only to log tickets.
+            return NONE
         flt = Outlet.scope_filter(user, "view")
         if flt is ALL or flt is NONE or flt is None:
             return flt
