@@ -12,10 +12,6 @@ urlpatterns = [
     path("", include("ssc.deadlines.api.urls")),
     path("", include("ssc.documents.api.urls")),
     path("", include("ssc.notifications.api.urls")),
-    path("", include("ssc.rectification.api.urls")),
-    path("", include("ssc.inspections.api.urls")),
-    path("", include("ssc.workflow.api.urls")),
     path("", include("ssc.tickets.api.urls")),
     path("", include("ssc.evaluations.api.urls")),
-    path("", include("ssc.agreements.api.urls")),
 ]

@@ -24,12 +24,8 @@ urlpatterns = [
     path("notifications/", include("ssc.notifications.urls")),
     path("documents/", include("ssc.documents.urls")),
     path("deadlines/", include("ssc.deadlines.urls")),
-    path("rectifications/", include("ssc.rectification.urls")),
-    path("inspections/", include("ssc.inspections.urls")),
-    path("inbox/", include("ssc.workflow.urls")),
     path("tickets/", include("ssc.tickets.urls")),
     path("evaluations/", include("ssc.evaluations.urls")),
-    path("agreements/", include("ssc.agreements.urls")),
     path("", include("ssc.portal.urls")),
 ]
 # Unknown routes and crashes under /api/ answer problem+json; other paths get Django's pages.
