@@ -1,0 +1,316 @@
+"""Relocation pages: the list with export, reporting a move (outlet staff, the sub-branch's applicant), the case page
+and the generic action page (``ssc.admission.views.CaseActionView``) for ``assess`` and ``withdraw``.
+
+Rows come from ``restrict`` (404 outside the scope); buttons from the ``RELOCATION`` table; the engine re-checks
+everything on submit."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
+from ssc.admission.views import READER_ROLES, CaseActionView, ReaderRequiredMixin, _add_domain_errors
+from ssc.audit import services as audit
+from ssc.core.errors import DomainError, NotAllowed, NotFound
+from ssc.core.exports import csv_response, xlsx_response
+from ssc.documents.models import Document
+from ssc.notifications.models import Notification
+from ssc.registry.models import Bank, District, Outlet
+
+from . import selectors, services
+from .forms import ReportForm
+from .models import OPEN_STATES, Relocation, RelocationState
+from .workflow import RELOCATION
+
+RELOCATION_READER_ROLES = READER_ROLES - {Role.HOTLINE_OPERATOR}
+PAGE_SIZE = 50
+EXPORT_CHUNK = 2000
+ANY = [("", _("全部"))]
+
+
+class RelocationReaderMixin(ReaderRequiredMixin):
+    roles = RELOCATION_READER_ROLES
+
+
+def amap(lat: float | None, lng: float | None, name: str) -> str:
+    if lat is None or lng is None:
+        return ""
+    return f"https://uri.amap.com/marker?position={lng},{lat}&name={name}&coordinate=gaode&callnative=0"
+
+
+# --- list and export -----------------------------------------------------------------------------------------
+
+
+class RelocationFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("关键字"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("网点名称、编码、拼音首字母或新地址")}),
+    )
+    state = forms.ChoiceField(
+        label=_("状态"), required=False, choices=ANY + [c for c in RelocationState.choices if c[0] != "new"]
+    )
+    district = forms.TypedChoiceField(label=_("区县"), required=False, coerce=int, empty_value=None)
+    bank = forms.TypedChoiceField(label=_("银行"), required=False, coerce=int, empty_value=None)
+    outlet = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.role in DISTRICT_ROLES:
+            del self.fields["district"]
+        else:
+            self.fields["district"].choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+        if user.role in BANK_ROLES:
+            del self.fields["bank"]
+        else:
+            self.fields["bank"].choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
+
+    def params(self) -> dict[str, Any]:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
+
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "outlet": ("outlet__name_pinyin",),
+    "district": ("outlet__district__code",),
+    "state": ("state",),
+    "reported": ("reported_at",),
+    "planned": ("planned_move_on",),
+    "assessed": ("assessed_on",),
+}
+DEFAULT_SORT = "-reported"
+
+
+def _ordering(sort: str | None) -> tuple[str, list[Any]]:
+    key = (sort or "").lstrip("-")
+    if key not in SORTS:
+        sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
+    desc = bool(sort and sort.startswith("-"))
+    fields: list[Any] = [(F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True)) for f in SORTS[key]]
+    fields.append("-pk" if desc else "pk")
+    return sort or DEFAULT_SORT, fields
+
+
+def _filtered(request: HttpRequest) -> tuple[RelocationFilterForm, dict[str, Any], str, QuerySet[Relocation]]:
+    form = RelocationFilterForm(request.GET or None, user=request.user)
+    params = form.params()
+    sort, order = _ordering(request.GET.get("sort"))
+    return form, params, sort, selectors.relocations_for_list(request.user, params).order_by(*order)
+
+
+class RelocationListView(RelocationReaderMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form, params, sort, qs = _filtered(request)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "relocations/relocation_list.html",
+            {
+                "title": _("网点迁址"),
+                "form": form,
+                "filtered": bool(params),
+                "sort": sort,
+                "page": page,
+                "relocations": page.object_list,
+                "can_report": request.user.role in services.REPORTER_ROLES,
+            },
+        )
+
+
+EXPORT_COLUMNS = [
+    (_("编号"), lambda r: r.pk),
+    (_("网点编码"), lambda r: r.outlet.code),
+    (_("网点名称"), lambda r: r.outlet.name),
+    (_("银行"), lambda r: r.outlet.bank.name),
+    (_("区县"), lambda r: r.outlet.district.name),
+    (_("原地址"), lambda r: r.old_address),
+    (_("新地址"), lambda r: r.new_address),
+    (_("计划迁址日期"), lambda r: r.planned_move_on),
+    (_("状态"), lambda r: r.get_state_display()),
+    (_("报告时间"), lambda r: r.reported_at),
+    (_("评估日期"), lambda r: r.assessed_on),
+    (_("评估意见"), lambda r: r.findings),
+]
+
+
+class RelocationExportView(RelocationReaderMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        _form, params, _sort, qs = _filtered(request)
+        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+        audit.record(
+            action="relocation.export",
+            object_type="relocations.relocation",
+            object_repr=_t("网点迁址清单"),
+            after={"filters": {k: str(v) for k, v in params.items()}, "format": fmt},
+        )
+        headers = [h for h, _get in EXPORT_COLUMNS]
+        rows = ([get(r) for _h, get in EXPORT_COLUMNS] for r in qs.iterator(chunk_size=EXPORT_CHUNK))
+        filename = _t("网点迁址_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")}
+        if fmt == "csv":
+            return csv_response(filename, headers, rows)
+        return xlsx_response(filename, headers, rows, sheet_title=_t("网点迁址"))
+
+
+# --- reporting a move ----------------------------------------------------------------------------------------
+
+
+def _candidates(user: Any) -> QuerySet[Outlet]:
+    return (
+        Outlet.objects.restrict(user)
+        .filter(status__in=list(services.RELOCATABLE))
+        .exclude(pk__in=Relocation.objects.filter(state__in=OPEN_STATES).values("outlet_id"))
+        .select_related("district")
+        .order_by("name_pinyin", "pk")
+    )
+
+
+class RelocationReportView(ReaderRequiredMixin, View):
+    """报告迁址 — outlet staff for their outlet; the sub-branch's applicant picks one of its outlets."""
+
+    roles = services.REPORTER_ROLES
+
+    def _outlet(self, request: HttpRequest) -> Outlet | None:
+        if request.user.role == Role.OUTLET_STAFF:
+            raw: Any = request.user.outlet_id
+        else:
+            raw = request.POST.get("outlet") or request.GET.get("outlet")
+        try:
+            pk = int(raw) if raw else None
+        except (TypeError, ValueError):
+            pk = None
+        if pk is None:
+            return None
+        return get_object_or_404(Outlet.objects.restrict(request.user).select_related("district"), pk=pk)
+
+    def _form(self, outlet: Outlet, data: Any = None, files: Any = None) -> ReportForm:
+        form = ReportForm(
+            data, files, case=SimpleNamespace(outlet=outlet), initial={"new_district": outlet.district_id}
+        )
+        form.fields["planned_move_on"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        return form
+
+    def _render(self, request: HttpRequest, outlet: Outlet | None, form: Any = None, status: int = 200) -> HttpResponse:
+        return render(
+            request,
+            "relocations/relocation_report.html",
+            {
+                "title": _("报告网点迁址"),
+                "outlet": outlet,
+                "form": form,
+                "candidates": _candidates(request.user) if outlet is None else [],
+                "t": RELOCATION.get("report"),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        outlet = self._outlet(request)
+        return self._render(request, outlet, self._form(outlet) if outlet is not None else None)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        outlet = self._outlet(request)
+        if outlet is None:
+            return self._render(request, None)
+        form = self._form(outlet, request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(request, outlet, form)
+        try:
+            case = services.relocation_report(
+                actor=request.user, outlet_id=outlet.pk, data=request.POST, files=request.FILES
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        except DomainError as exc:
+            _add_domain_errors(form, exc)
+            return self._render(request, outlet, form, status=exc.status)
+        messages.success(request, _t("已报告迁址，等待区县评估新址。"))
+        return redirect("relocations:detail", pk=case.pk)
+
+
+# --- case page and actions ------------------------------------------------------------------------------------
+
+
+def _relocation_in_scope(request: HttpRequest, pk: int) -> Relocation:
+    qs = Relocation.objects.restrict(request.user).select_related(
+        "outlet__bank", "outlet__district", "outlet__sub_branch", "new_district", "reported_by", "assessed_by"
+    )
+    return get_object_or_404(qs.exclude(state=RelocationState.NEW), pk=pk)
+
+
+def _reverse_or_empty(name: str, *args: Any) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+class RelocationDetailView(RelocationReaderMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = _relocation_in_scope(request, pk)
+        user = request.user
+        documents = list(
+            Document.objects.restrict(user)
+            .filter(case_type=RELOCATION.name, case_id=case.pk)
+            .prefetch_related("versions", "versions__uploaded_by")
+        )
+        Notification.objects.filter(user=user, case_type=RELOCATION.name, case_id=case.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        return render(
+            request,
+            "relocations/relocation_detail.html",
+            {
+                "title": case.outlet.name,
+                "relocation": case,
+                "outlet": case.outlet,
+                "documents": documents,
+                "old_map": amap(case.old_latitude, case.old_longitude, case.outlet.name),
+                "new_map": amap(case.new_latitude, case.new_longitude, case.outlet.name),
+                "outlet_url": _reverse_or_empty("portal:outlet_detail", case.outlet_id),
+                "others": list(
+                    Relocation.objects.restrict(user)
+                    .filter(outlet=case.outlet)
+                    .exclude(pk=case.pk)
+                    .exclude(state=RelocationState.NEW)
+                    .order_by("-pk")
+                ),
+            },
+        )
+
+
+class RelocationActionView(CaseActionView):
+    workflow = RELOCATION
+    model = Relocation
+    template_name = "relocations/relocation_action.html"
+    detail_url_name = "relocations:detail"
+
+    def perform(self, case_id: int, action: str, **kwargs: Any) -> Any:
+        return services.perform(case_id, action, **kwargs)
+
+    def get_case(self, request: HttpRequest, pk: int) -> Any:
+        return _relocation_in_scope(request, pk)
+
+
+relocation_list = RelocationListView.as_view()
+relocation_export = RelocationExportView.as_view()
+relocation_report = RelocationReportView.as_view()
+relocation_detail = RelocationDetailView.as_view()
+relocation_action = RelocationActionView.as_view()
