@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -13,12 +13,37 @@ from django.utils.translation import gettext_lazy as _
 
 from ssc.accounts.choices import Role
 from ssc.core.admin import may_administer
+from ssc.core.scoping import ScopedQuerySet
 
 from .models import AuditEvent
 
 
 def _pretty(value: Any) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+# Every field is shown, and every one read-only.
+_DETAIL_FIELDS = [
+    "seq",
+    "at",
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "organisation_id",
+    "organisation_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before_pretty",
+    "after_pretty",
+    "article",
+    "request_id",
+    "client_ip",
+    "source",
+    "prev_hash",
+    "hash",
+]
 
 
 @admin.register(AuditEvent)
@@ -45,28 +70,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     ordering = ["-seq"]
     list_per_page = 50
     show_full_result_count = False
-    fields = [
-        "seq",
-        "at",
-        "actor_id",
-        "actor_username",
-        "actor_role",
-        "organisation_id",
-        "organisation_name",
-        "action",
-        "object_type",
-        "object_id",
-        "object_repr",
-        "before_pretty",
-        "after_pretty",
-        "article",
-        "request_id",
-        "client_ip",
-        "source",
-        "prev_hash",
-        "hash",
-    ]
-    readonly_fields = fields
+    fields = [*_DETAIL_FIELDS]
+    readonly_fields = _DETAIL_FIELDS
 
     def _reader(self, request: HttpRequest) -> bool:
         return may_administer(request.user, frozenset({Role.AUDIT_ADMIN}))
@@ -87,7 +92,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        qs = super().get_queryset(request)
+        qs = cast("ScopedQuerySet[AuditEvent]", super().get_queryset(request))
         # Superusers (break-glass) read everything here; everyone else by the model's one scoping rule.
         return qs if request.user.is_superuser else qs.restrict(request.user)
 

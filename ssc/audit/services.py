@@ -163,6 +163,12 @@ def _head_memory() -> dict[str, tuple[Any, int, str]]:
     return memory
 
 
+def _column(name: str) -> str:
+    field = AuditEvent._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a concrete column, not a relation's reverse side
+    return field.column
+
+
 def _sql(connection: Any) -> tuple[str, str, str, bool]:
     key = connection.vendor
     if key not in _sql_cache:
@@ -171,7 +177,7 @@ def _sql(connection: Any) -> tuple[str, str, str, bool]:
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         # Identifiers come from the model's metadata; every value is a bound parameter.
         select = f"SELECT {q('seq')}, {q('hash')} FROM {head} WHERE {q('id')} = 1{lock}"  # noqa: S608
-        cols = ", ".join(q(AuditEvent._meta.get_field(n).column) for n in _EVENT_COLUMNS)
+        cols = ", ".join(q(_column(n)) for n in _EVENT_COLUMNS)
         marks = ", ".join(["%s"] * len(_EVENT_COLUMNS))
         returning = bool(connection.features.can_return_columns_from_insert)
         insert = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608

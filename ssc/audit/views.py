@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _t
 from django.views import View
 
 from ssc.accounts.choices import AUDIT_READER_ROLES, Role
+from ssc.core.auth import authenticated_user
 from ssc.portal.permissions import RoleRequiredMixin
 
 from . import selectors, services
@@ -66,7 +67,7 @@ class EventListView(RoleRequiredMixin, View):
                 "page": page,
                 "events": page.object_list,
                 "object_types": object_type_choices(),
-                "can_verify": request.user.role == Role.AUDIT_ADMIN,
+                "can_verify": authenticated_user(request).role == Role.AUDIT_ADMIN,
             },
         )
 

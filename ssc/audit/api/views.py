@@ -6,7 +6,8 @@ POST/PUT/PATCH/DELETE answer 405, and the database refuses UPDATE and DELETE any
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,9 @@ from .serializers import (
     VerifyQuery,
     VerifyResultSerializer,
 )
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission  # the stubs' protocol for permissions
 
 
 class IsAuditReader(permissions.BasePermission):
@@ -69,7 +73,7 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     ordering = ["-seq"]
     unique_ordering_fields = ["seq"]
 
-    def get_permissions(self) -> list[permissions.BasePermission]:
+    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
         if self.action == "verify":
             return [permissions.IsAuthenticated(), IsAuditAdmin()]
         return super().get_permissions()
