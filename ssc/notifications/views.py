@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ssc.core.auth import authenticated_user
+
 from .models import Notification
 
 PAGE_SIZE = 30
@@ -22,7 +24,8 @@ PAGE_SIZE = 30
 @require_GET
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    qs = Notification.objects.filter(user=request.user)
+    user = authenticated_user(request)
+    qs = Notification.objects.filter(user=user)
     unread_only = request.GET.get("unread") == "1"
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
@@ -38,7 +41,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "notifications": page.object_list,
             "unread_only": unread_only,
-            "unread_total": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+            "unread_total": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         },
     )
 
@@ -54,7 +57,7 @@ def _next(request: HttpRequest, default: str) -> str:
 @login_required
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     # Only one's own notifications exist for the user: anything else is 404.
-    n = get_object_or_404(Notification, pk=pk, user=request.user)
+    n = get_object_or_404(Notification, pk=pk, user=authenticated_user(request))
     if n.read_at is None:
         n.read_at = timezone.now()
         n.save(update_fields=["read_at"])
@@ -66,7 +69,8 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    user = authenticated_user(request)
+    count = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
     if count:
         messages.success(request, _t("已将 %(n)d 条通知标为已读。") % {"n": count})
     return redirect(_next(request, "notifications:list"))

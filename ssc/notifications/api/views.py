@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from ssc.core.api.filters import parse_query
 from ssc.core.api.schema import ProblemAutoSchema
+from ssc.core.auth import authenticated_user
 
 from ..models import Notification
 
@@ -57,7 +58,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Notification]:
-        qs = Notification.objects.filter(user=self.request.user)
+        qs = Notification.objects.filter(user=authenticated_user(self.request))
         if self.action == "list":
             params = parse_query(NotificationFilter, self.request)
             if params.get("unread") is True:
@@ -78,5 +79,6 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @action(detail=False, methods=["post"])
     def read_all(self, request: Request) -> Response:
-        marked = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        user = authenticated_user(request)
+        marked = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
         return Response({"marked": marked, "unread": 0})
