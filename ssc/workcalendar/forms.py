@@ -56,7 +56,8 @@ class YearEntryForm(forms.Form):
             raise forms.ValidationError(exc.messages) from exc
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         if not data["holidays"]:
@@ -94,7 +95,8 @@ class DaySetForm(forms.Form):
         self.year = year
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day = data.get("date")
         if day is not None and self.year is not None and day.year != self.year:
             self.add_error("date", _("日期必须在%(year)s年内。") % {"year": self.year})
@@ -114,7 +116,8 @@ class CalculatorForm(forms.Form):
     unit = forms.ChoiceField(label=_("单位"), choices=UNIT_CHOICES, initial="workdays")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("unit") == "months" and (data.get("amount") or 0) > MAX_MONTHS:
             self.add_error("amount", _("不能大于%(max)s个月。") % {"max": MAX_MONTHS})
         return data

@@ -6,6 +6,8 @@ are computed only from these tables, by ``ssc.workcalendar.services``.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -83,14 +85,14 @@ class CalendarDay(models.Model):
         return self.date.weekday() >= 5
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> DayKind:
         return day_kind(self.date, self.is_workday, self.is_holiday)
 
     def get_kind_display(self) -> str:
         return str(DayKind(self.kind).label)
 
 
-def day_kind(d, is_workday: bool, is_holiday: bool) -> str:
+def day_kind(d: datetime.date, is_workday: bool, is_holiday: bool) -> DayKind:
     """工作日 / 调休上班日 / 法定节假日 / 休息日 for one day."""
     if is_workday:
         return DayKind.MAKEUP_WORKDAY if d.weekday() >= 5 else DayKind.WORKDAY

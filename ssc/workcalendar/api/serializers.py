@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..choices import MAX_YEAR, MIN_YEAR, DayKind
 from ..models import CalendarDay, CalendarYear
 from ..services import MAX_MONTHS
+
+if TYPE_CHECKING:
+    from ssc.accounts.models import User
 
 MAX_WORKDAYS = 3660
 
@@ -42,7 +47,9 @@ class DaysQuery(serializers.Serializer):
 
 class CalendarYearSerializer(serializers.ModelSerializer):
     source_display = serializers.CharField(source="get_source_display")
-    entered_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    entered_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     workday_count = serializers.IntegerField(help_text=_("工作日天数（含调休上班日）"))
     rest_day_count = serializers.IntegerField(help_text=_("休息日天数（含法定节假日）"))
     holiday_count = serializers.IntegerField(help_text=_("法定节假日天数"))
