@@ -29,12 +29,16 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def register(world, outlet_key="A", *, number="渝中社卡合〔2024〕1号", start="2024-01-01", end="2026-12-31", at_day=None):
+def register(
+    world, outlet_key="A", *, number="渝中社卡合〔2024〕1号", start="2024-01-01", end="2026-12-31", at_day=None
+):
     """Record an agreement of ``outlet_key`` by the district officer of its district."""
     outlet = world.outlets[outlet_key]
-    officer = world.users[Role.DISTRICT_OFFICER] if outlet.district_id == world.districts["A"].pk else world.other[
-        Role.DISTRICT_OFFICER
-    ]
+    officer = (
+        world.users[Role.DISTRICT_OFFICER]
+        if outlet.district_id == world.districts["A"].pk
+        else world.other[Role.DISTRICT_OFFICER]
+    )
     return services.agreement_register(
         actor=officer,
         outlet_id=outlet.pk,

@@ -140,7 +140,12 @@ def test_renew_roles_and_scope(world, agreement):
     ]:
         with pytest.raises(error):
             services.perform(
-                agreement.pk, "renew", actor=user, data=renew_payload(), files={"signed_copy": pdf()}, at=at("2026-11-20")
+                agreement.pk,
+                "renew",
+                actor=user,
+                data=renew_payload(),
+                files={"signed_copy": pdf()},
+                at=at("2026-11-20"),
             )
     for system_action in ("expire", "supersede"):
         with pytest.raises(NotAllowed):
