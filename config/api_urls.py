@@ -14,4 +14,7 @@ urlpatterns = [
     path("", include("ssc.notifications.api.urls")),
     path("", include("ssc.tickets.api.urls")),
     path("", include("ssc.evaluations.api.urls")),
+    path("", include("ssc.agreements.api.urls")),
+    path("", include("ssc.relocations.api.urls")),
+    path("", include("ssc.migration.api.urls")),
 ]

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "ssc.rectification",
     "ssc.tickets",
     "ssc.evaluations",
+    "ssc.relocations",
+    "ssc.migration",
 ]
 
 MIDDLEWARE = [

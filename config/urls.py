@@ -26,6 +26,9 @@ urlpatterns = [
     path("deadlines/", include("ssc.deadlines.urls")),
     path("tickets/", include("ssc.tickets.urls")),
     path("evaluations/", include("ssc.evaluations.urls")),
+    path("agreements/", include("ssc.agreements.urls")),
+    path("relocations/", include("ssc.relocations.urls")),
+    path("supervision/", include("ssc.migration.urls")),
     path("", include("ssc.portal.urls")),
 ]
 # Unknown routes and crashes under /api/ answer problem+json; other paths get Django's pages.
