@@ -52,12 +52,20 @@ class CaseIndex:
         return str(case) if case is not None else f"{d.case_type} #{d.case_id}"
 
     def url(self, d: Deadline) -> str:
-        name = CASE_URL_NAMES.get(d.case_type)
-        if name:
+        """The case page: a name in ``CASE_URL_NAMES``, else the app's ``detail``, ``<case_type>_detail`` or
+        ``<model>_detail`` route, else the model's ``get_absolute_url``; "" when there is none."""
+        model = _model_for(d.case_type)
+        names = [CASE_URL_NAMES.get(d.case_type)]
+        if model is not None:
+            ns = model._meta.app_label
+            names += [f"{ns}:detail", f"{ns}:{d.case_type}_detail", f"{ns}:{model._meta.model_name}_detail"]
+        for name in names:
+            if not name:
+                continue
             try:
                 return reverse(name, args=[d.case_id])
             except NoReverseMatch:
-                pass
+                continue
         case = self.get(d)
         return case.get_absolute_url() if hasattr(case, "get_absolute_url") else ""
 

@@ -251,3 +251,17 @@ def test_per_case_notices_are_capped_then_summarised(world, settings):
     assert "另有 1 项" in reminders.get(case_id__isnull=True).title
     digest = Notification.objects.get(user=world.users[Role.CENTER_LEADER], kind="deadline.escalation")
     assert "5 项法定期限已超期" in digest.title  # the digest always counts every one
+
+
+@pytest.mark.django_db
+def test_case_pages_of_every_workflow(world):
+    from ssc.deadlines.cases import CaseIndex
+    from ssc.workflow import engine
+
+    index = CaseIndex()
+    assert index.url(Deadline(case_type="application", case_id=5)) == "/applications/5/"
+    for name in engine._bindings:  # found by the app's route naming, never an error
+        url = index.url(Deadline(case_type=name, case_id=5))
+        assert url == "" or url.endswith("/5/"), (name, url)
+    assert index.url(Deadline(case_type="unknown", case_id=5)) == ""
+    assert index.name(Deadline(case_type="unknown", case_id=5)) == "unknown #5"
