@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ssc.roster",
     "ssc.admission",
     "ssc.rectification",
+    "ssc.inspections",
     "ssc.tickets",
     "ssc.evaluations",
     "ssc.relocations",

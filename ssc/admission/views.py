@@ -27,7 +27,7 @@ from django.views import View
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
 from ssc.agreements.models import Agreement
 from ssc.audit import services as audit
-from ssc.core.errors import DomainError, InvalidState, NotAllowed, NotFound, StaleVersion, ValidationFailed
+from ssc.core.errors import DomainError, NotFound
 from ssc.core.exports import csv_response, xlsx_response
 from ssc.deadlines import services as deadline_services
 from ssc.documents.models import Document
@@ -36,27 +36,17 @@ from ssc.registry.choices import OrganisationKind
 from ssc.registry.models import Bank, CardService, District, Outlet, SystemAccount
 from ssc.workflow.definition import Transition, Workflow
 from ssc.workflow.templatetags.workflow import deadline_info
+from ssc.workflow.views import READER_ROLES, ReaderRequiredMixin  # noqa: F401 - re-exported for other pages
+from ssc.workflow.views import CaseActionView as GenericCaseActionView
+from ssc.workflow.views import add_domain_errors as _add_domain_errors
 
 from . import selectors, services
 from .models import Application, ApplicationState
 from .workflow import ADMISSION
 
-# Security and audit administrators have no business with cases (三员分立); everyone else sees their scope.
-READER_ROLES = frozenset(set(Role) - {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
 ANY = [("", _("全部"))]
-
-
-class ReaderRequiredMixin(LoginRequiredMixin):
-    """Anonymous → log-in page; a role that reads no cases → 403."""
-
-    roles: frozenset[str] = READER_ROLES
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated and request.user.role not in self.roles:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 # --- list and export ---------------------------------------------------------------------------------------
@@ -312,16 +302,6 @@ class NewOutletForm(forms.ModelForm):
         return [s.code for s in self.cleaned_data.get("services") or []]
 
 
-def _add_domain_errors(form: forms.BaseForm, exc: DomainError) -> None:
-    errors = exc.errors or {}
-    if not errors:
-        form.add_error(None, str(exc.detail))
-        return
-    for key, msgs in errors.items():
-        for msg in msgs:
-            form.add_error(key if key in form.fields else None, str(msg))
-
-
 class ApplicationCreateView(LoginRequiredMixin, View):
     """新建网点开设申请 — bank applicants of a first-level sub-branch only (Art 7(1))."""
 
@@ -438,159 +418,21 @@ def _reverse_or_empty(name: str, *args: Any) -> str:
         return ""
 
 
-# --- the generic action page -------------------------------------------------------------------------------
+# --- the action page ----------------------------------------------------------------------------------------
 
 
-class CaseActionView(LoginRequiredMixin, View):
-    """One page for every action of a workflow: the transition's payload form (``Transition.form``), the article,
-    a confirmation for irreversible steps, and the engine's errors beside the fields. The case's ``version``
-    travels as a hidden field and becomes ``expected_version``: two officers cannot overwrite each other.
-
-    Later workflows subclass it with their own ``workflow``, ``model``, ``perform`` and url names."""
+class CaseActionView(GenericCaseActionView):
+    """Every admission action on one page (``ssc.workflow.views.CaseActionView`` with the admission table)."""
 
     workflow: Workflow = ADMISSION
     model: type = Application
     template_name = "admission/application_action.html"
     detail_url_name = "admission:application_detail"
+    list_url_name = "admission:application_list"
+    context_object_name = "application"
 
     def perform(self, case_id: int, action: str, **kwargs: Any) -> Any:
         return services.perform(case_id, action, **kwargs)
-
-    def get_case(self, request: HttpRequest, pk: int) -> Any:
-        return get_object_or_404(self.model.objects.restrict(request.user), pk=pk)
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return super().dispatch(request, *args, **kwargs)  # → log-in page
-        self.case = self.get_case(request, kwargs["pk"])
-        t = self.workflow.get(kwargs["action"])
-        if t is None:
-            raise Http404
-        self.t = t
-        if request.user.role not in t.roles or not self.workflow.actor_in_scope(self.case, request.user, t):
-            raise PermissionDenied
-        if self.case.state not in t.sources:
-            state = self.workflow.state_label(self.case.state)
-            if request.method == "POST" and request.POST.get("version") != str(self.case.version):
-                # Submitted from a page that was current before someone else moved the case on.
-                messages.error(request, _t("%(d)s 当前状态：%(s)s。") % {"d": StaleVersion.default_title, "s": state})
-            else:
-                messages.warning(request, _t("当前状态“%(s)s”不允许执行“%(a)s”。") % {"s": state, "a": t.label})
-            return redirect(self.detail_url_name, pk=self.case.pk)
-        return super().dispatch(request, *args, **kwargs)
-
-    # form ----------------------------------------------------------------------------------------------------
-
-    def make_form(self, data: Any = None, files: Any = None) -> forms.Form | None:
-        if self.t.form is None:
-            return None
-        kwargs: dict[str, Any] = {"data": data, "files": files}
-        if getattr(self.t.form, "wants_context", False):
-            kwargs.update(case=self.case, actor=self.request.user)
-        form = self.t.form(**kwargs)
-        for f in form.fields.values():
-            if isinstance(f, forms.DateField) and isinstance(f.widget, forms.DateInput):
-                f.widget.input_type = "date"
-                f.widget.format = "%Y-%m-%d"
-        return form
-
-    def checklist(self, form: Any) -> list[dict[str, Any]]:
-        if form is None or not hasattr(form, "checklist_items") or "checklist" not in form.fields:
-            return []
-        data = form.data if form.is_bound else {}
-        return [
-            {
-                "code": item["code"],
-                "label": item["label"],
-                "name": f"checklist.{item['code']}",
-                "value": data.get(f"checklist.{item['code']}", ""),
-            }
-            for item in form.checklist_items()
-        ]
-
-    def render_form(
-        self, form: Any, *, status: int = 200, confirm_error: str = "", version: int | None = None
-    ) -> HttpResponse:
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "title": self.t.label,
-                "case": self.case,
-                "application": self.case,
-                "t": self.t,
-                "form": form,
-                "checklist": self.checklist(form),
-                "version": self.case.version if version is None else version,
-                "confirm_error": confirm_error,
-                "cancel_url": reverse(self.detail_url_name, args=[self.case.pk]),
-            },
-            status=status,
-        )
-
-    def get(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
-        return self.render_form(self.make_form())
-
-    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
-        form = self.make_form(request.POST, request.FILES)
-        try:
-            expected = int(request.POST.get("version", ""))
-        except ValueError:
-            expected = None
-        valid = form.is_valid() if form is not None else True
-        confirm_error = ""
-        if self.t.irreversible and request.POST.get("confirm") != "yes":
-            confirm_error = _t("此操作不可撤销，请勾选确认后再提交。")
-        if expected is None:
-            messages.error(request, _t("页面已过期，请刷新后重试。"))
-            return redirect(self.detail_url_name, pk=self.case.pk)
-        if not valid or confirm_error:
-            return self.render_form(form, confirm_error=confirm_error, version=expected)
-        try:
-            case = self.perform(
-                self.case.pk,
-                self.t.action,
-                actor=request.user,
-                data=request.POST,
-                files=request.FILES,
-                expected_version=expected,
-            )
-        except NotFound as exc:
-            raise Http404 from exc
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
-        except (StaleVersion, InvalidState) as exc:
-            return self._conflict(form, exc, expected)
-        except ValidationFailed as exc:
-            form = form if form is not None else forms.Form()
-            _add_domain_errors(form, exc)
-            return self.render_form(form, version=expected)
-        except DomainError as exc:  # e.g. CalendarMissing (422): say so, never a 500
-            form = form if form is not None else forms.Form()
-            form.add_error(None, str(exc.detail))
-            return self.render_form(form, status=exc.status, version=expected)
-        messages.success(
-            request,
-            _t("已完成“%(a)s”，当前状态：%(s)s。") % {"a": self.t.label, "s": self.workflow.state_label(case.state)},
-        )
-        return redirect(self.detail_url_name, pk=case.pk)
-
-    def _conflict(self, form: Any, exc: DomainError, expected: int) -> HttpResponse:
-        """Someone else acted first (the posted version is stale), or the state no longer allows the step: say so,
-        with the current state. The engine checks the state before the version, so compare versions here."""
-        self.case = self.get_case(self.request, self.case.pk)
-        stale = self.case.version != expected
-        detail = str(StaleVersion.default_title) if stale else str(exc.detail)
-        if self.case.state not in self.t.sources:
-            messages.error(
-                self.request,
-                _t("%(d)s 当前状态：%(s)s。") % {"d": detail, "s": self.workflow.state_label(self.case.state)},
-            )
-            return redirect(self.detail_url_name, pk=self.case.pk)
-        form = form if form is not None else forms.Form()
-        form.add_error(None, detail)
-        # A stale page gets the current version: the user has now seen the message and may submit again.
-        return self.render_form(form, status=StaleVersion.status if stale else exc.status, version=self.case.version)
 
 
 application_list = ApplicationListView.as_view()

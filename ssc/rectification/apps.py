@@ -8,4 +8,4 @@ class RectificationConfig(AppConfig):
     verbose_name = _("整改")
 
     def ready(self) -> None:
-        from . import services  # noqa: F401 - registers the workflow binding and the overdue hook
+        from . import inbox, services  # noqa: F401 - register the workflow binding, the overdue hook, the inbox rule

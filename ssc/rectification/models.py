@@ -77,6 +77,15 @@ class Rectification(WorkflowCase):
     def get_state_display(self) -> str:
         return str(RectificationState(self.state).label) if self.state in RectificationState.values else self.state
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("rectification:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
     @classmethod
     def scope_filter(cls, user: Any, action: str = "view") -> Any:
         from ssc.registry.models import Outlet

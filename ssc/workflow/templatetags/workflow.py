@@ -150,6 +150,7 @@ EXTRA_LABELS = {
     "agreement": _("合作协议"),
     "accounts": _("开通账户"),
     "roster_version": _("名单版本"),
+    "attachments": _("附件"),
 }
 
 

@@ -1,0 +1,31 @@
+"""How rectifications show in the common inbox (``ssc.workflow.inbox``).
+
+Every state of the table waits on whoever the table names (the outlet reports, the district verifies). An
+``overdue`` rectification is terminal in its own workflow but still waits on the district: Art 8(3) termination is
+now available, and the agency must decide whether to pursue it — as long as the outlet is still rectifying.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ssc.accounts.choices import Role
+from ssc.registry.choices import OutletStatus
+from ssc.workflow.inbox import ExtraTask, InboxRule, register_rule
+
+from .models import RectificationState as S
+
+RULE = register_rule(
+    InboxRule(
+        "rectification",
+        extra=(
+            ExtraTask(
+                S.OVERDUE,
+                frozenset({Role.DISTRICT_OFFICER, Role.DISTRICT_LEADER}),
+                _("逾期未整改：研究是否依第8条第(3)项解除合作"),
+                q=lambda user: Q(outlet__status=OutletStatus.UNDER_RECTIFICATION),
+            ),
+        ),
+    )
+)
