@@ -330,3 +330,36 @@ def test_problem_report_pages(client, world):
     assert pr.state == "replied"
     html = _as(client, world.other[R.DISTRICT_OFFICER]).get(reverse("tickets:problem_report_list")).content.decode()
     assert f'data-report="{pr.pk}"' not in html
+
+
+# --- query counts ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url_name", ["tickets:ticket_list", "tickets:problem_report_list", "tickets:ticket_export"])
+@pytest.mark.parametrize("role", [R.CENTER_OFFICER, R.DISTRICT_OFFICER, R.OUTLET_STAFF])
+def test_page_query_count_does_not_grow_with_rows(client, world, settings, url_name, role):
+    settings.SSC_CALENDAR_RECHECK_SECONDS = 3600  # no timed calendar re-check inside a measured request
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _as(client, world.users[role])
+    url = reverse(url_name)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            resp = client.get(url)
+            if getattr(resp, "streaming", False):
+                b"".join(resp.streaming_content)
+        assert resp.status_code == 200
+        return len(ctx.captured_queries)
+
+    log(world)
+    ticket_in_state(world, "answered")
+    report(world)
+    client.get(url)  # warm: session, calendar cache
+    few = count()
+    for _ in range(4):
+        log(world)
+        ticket_in_state(world, "closed")
+        report(world)
+    assert count() == few

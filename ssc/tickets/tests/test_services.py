@@ -404,3 +404,27 @@ def test_problem_report_refusals(world):
         services.perform_problem_report(pr.pk, "reply", actor=world.users[R.DISTRICT_LEADER], data={"reply": "x"})
     with pytest.raises(NotFound):  # problem reports are not the hotlines' business
         services.perform_problem_report(pr.pk, "reply", actor=world.users[R.HOTLINE_OPERATOR], data={"reply": "x"})
+
+
+def test_the_common_inbox_lists_tickets_and_problem_reports(world):
+    """The common inbox (``ssc.workflow.inbox``) reads the tables and ``selectors.NOT_AWAITING``: the outlet sees
+    its open ticket with the response deadline, the district also the problem report, the hotline what it must
+    call back; a district officer is not asked to close, an operator not to reopen."""
+    inbox = pytest.importorskip("ssc.workflow.inbox")
+    open_ticket = log(world)
+    answered = ticket_in_state(world, "answered")
+    pr = report(world)
+
+    def items(user):
+        return [
+            (i.case_type, i.case.pk, i.task) for i in inbox.inbox_items(user, case_types=["ticket", "problem_report"])
+        ]
+
+    assert items(world.users[R.OUTLET_STAFF]) == [("ticket", open_ticket.pk, "答复")]
+    assert items(world.users[R.DISTRICT_OFFICER]) == [
+        ("ticket", open_ticket.pk, "答复"),
+        ("problem_report", pr.pk, "答复"),
+    ]
+    assert items(world.users[R.HOTLINE_OPERATOR]) == [("ticket", answered.pk, "办结")]
+    first = inbox.inbox_items(world.users[R.OUTLET_STAFF], case_types=["ticket"])[0]
+    assert first.due_on == date(2026, 5, 14) and first.overdue and first.url == f"/tickets/{open_ticket.pk}/"
