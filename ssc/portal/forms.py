@@ -44,14 +44,19 @@ class OutletFilterForm(forms.Form):
         if user.role in DISTRICT_ROLES:
             del self.fields["district"]
         else:
-            self.fields["district"].choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+            self._choice_field("district").choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
         if user.role in BANK_ROLES:
             del self.fields["bank"]
         else:
-            self.fields["bank"].choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
-        self.fields["service"].choices = ANY + [
+            self._choice_field("bank").choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
+        self._choice_field("service").choices = ANY + [
             (s.code, s.name) for s in CardService.objects.filter(is_active=True).only("code", "name")
         ]
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
 
     def params(self) -> dict[str, Any]:
         """Valid filters only: a bad value is reported beside its field and otherwise ignored."""
@@ -116,9 +121,9 @@ class OutletEditForm(forms.ModelForm):
             for name in CITYWIDE_EDIT_FIELDS:
                 del self.fields[name]
         else:
-            self.fields["sub_branch"].queryset = Organisation.objects.filter(
-                kind=OrganisationKind.SUB_BRANCH
-            ).select_related("bank")
+            sub_branch = self.fields["sub_branch"]
+            assert isinstance(sub_branch, forms.ModelChoiceField)
+            sub_branch.queryset = Organisation.objects.filter(kind=OrganisationKind.SUB_BRANCH).select_related("bank")
         if not self.is_bound:
             self.initial["services"] = [s.code for s in self.instance.services.all()]
             self.initial["version"] = self.instance.version
@@ -128,7 +133,7 @@ class OutletEditForm(forms.ModelForm):
 
     def changes(self) -> dict[str, Any]:
         """The master-data fields as submitted (the service keeps only what really changed)."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or () if name in self.fields}
 
 
 class OutletImportForm(forms.Form):

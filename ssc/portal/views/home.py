@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from ssc.accounts.choices import BANK_ROLES, CITYWIDE_ROLES, DISTRICT_ROLES, Role
+from ssc.core.auth import authenticated_user
 from ssc.registry.choices import OutletStatus
 from ssc.registry.models import Outlet
 
@@ -20,7 +21,7 @@ from ..permissions import OUTLET_IMPORT_ROLES, OUTLET_READER_ROLES
 
 class HomeView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        user = authenticated_user(request)
         ctx: dict[str, Any] = {
             "title": _("工作台"),
             "can_read_outlets": user.role in OUTLET_READER_ROLES,

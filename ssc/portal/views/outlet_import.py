@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from ssc.core.errors import DomainError
-from ssc.core.exports import XLSX_CONTENT_TYPE
+from ssc.core.exports import XLSX_CONTENT_TYPE, attachment_header
 
 from ..forms import OutletImportForm
 from ..permissions import OUTLET_IMPORT_ROLES, RoleRequiredMixin
@@ -69,5 +68,5 @@ class OutletImportTemplateView(RoleRequiredMixin, View):
         from ssc.registry.imports import template_xlsx
 
         response = HttpResponse(template_xlsx(), content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, _t("网点导入模板.xlsx"))
+        response["Content-Disposition"] = attachment_header(_t("网点导入模板.xlsx"))
         return response
