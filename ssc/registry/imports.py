@@ -33,7 +33,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -442,13 +442,19 @@ def _normalise_header(text: str) -> str:
     return text.rstrip("*＊")
 
 
+def _verbose_name(name: str) -> str:
+    model_field = Outlet._meta.get_field(name)
+    assert isinstance(model_field, Field)  # the outlet's own column, not a reverse relation
+    return str(model_field.verbose_name)
+
+
 def _header_lookup() -> dict[str, str]:
     """Accepted headers: the template's, the field names, the model's labels (in the active language)."""
     lookup: dict[str, str] = {}
     for c in COLUMNS:
         lookup[_normalise_header(c.header)] = c.key
         lookup[c.key] = c.key
-        lookup.setdefault(_normalise_header(str(Outlet._meta.get_field(c.key).verbose_name)), c.key)
+        lookup.setdefault(_normalise_header(_verbose_name(c.key)), c.key)
     for alias, key in HEADER_ALIASES.items():
         lookup[_normalise_header(alias)] = key
     return lookup
@@ -714,7 +720,7 @@ def _validate_row(
 
     if errs:
         order = {c.key: i for i, c in enumerate(COLUMNS)}
-        out = []
+        out: list[RowError] = []
         for key in sorted(errs, key=lambda k: order.get(k, 99)):
             header = FIELD_COLUMN.get(key) or _field_label(key)
             out.extend(RowError(row_no, header, m) for m in dict.fromkeys(errs[key]))
@@ -727,7 +733,7 @@ def _field_label(key: str) -> str:
     if key == "__all__":
         return ""
     try:
-        return str(Outlet._meta.get_field(key).verbose_name)
+        return _verbose_name(key)
     except Exception:
         return key
 

@@ -11,7 +11,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ssc.accounts.models import User
 from ssc.registry.choices import OutletStatus
@@ -20,22 +19,20 @@ from ssc.registry.models import Outlet
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("导出网点（CSV 或 Excel），列与导入模板一致。")
+    help = _("导出网点（CSV 或 Excel），列与导入模板一致。")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--format", choices=["csv", "xlsx"], default="csv", help=gettext_lazy("导出格式（默认 csv）")
-        )
+        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv", help=_("导出格式（默认 csv）"))
         parser.add_argument(
             "--status",
             action="append",
             choices=OutletStatus.values,
-            help=gettext_lazy("只导出该状态的网点（可重复）"),
+            help=_("只导出该状态的网点（可重复）"),
         )
-        parser.add_argument("--district", action="append", help=gettext_lazy("区县代码或名称（可重复）"))
-        parser.add_argument("--bank", action="append", help=gettext_lazy("银行代码或名称（可重复）"))
-        parser.add_argument("--as", dest="username", default=None, help=gettext_lazy("只导出该用户可见的网点"))
-        parser.add_argument("-o", "--output", default=None, help=gettext_lazy("输出文件（csv 默认写到标准输出）"))
+        parser.add_argument("--district", action="append", help=_("区县代码或名称（可重复）"))
+        parser.add_argument("--bank", action="append", help=_("银行代码或名称（可重复）"))
+        parser.add_argument("--as", dest="username", default=None, help=_("只导出该用户可见的网点"))
+        parser.add_argument("-o", "--output", default=None, help=_("输出文件（csv 默认写到标准输出）"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         qs = Outlet.objects.all()

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ssc.accounts.models import User
 from ssc.core import context
@@ -16,17 +15,17 @@ from ssc.registry.imports import import_outlets
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("从 Excel（.xlsx）或 CSV 文件批量导入网点；任何一行有误则不导入，并列出每个错误的行号和列名。")
+    help = _("从 Excel（.xlsx）或 CSV 文件批量导入网点；任何一行有误则不导入，并列出每个错误的行号和列名。")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help=gettext_lazy("要导入的 .xlsx 或 .csv 文件"))
+        parser.add_argument("file", help=_("要导入的 .xlsx 或 .csv 文件"))
         parser.add_argument(
             "--as",
             dest="username",
             default=None,
-            help=gettext_lazy("以该用户的身份和权限范围导入（默认：系统，不限范围）"),
+            help=_("以该用户的身份和权限范围导入（默认：系统，不限范围）"),
         )
-        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("只校验，不写入"))
+        parser.add_argument("--dry-run", action="store_true", help=_("只校验，不写入"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])

@@ -6,14 +6,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ssc.core import context
 from ssc.registry.reference import load_reference
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("加载基础数据：区县、功能区、市级机构、区县社保卡管理机构、合作银行及服务项目（可重复执行）。")
+    help = _("加载基础数据：区县、功能区、市级机构、区县社保卡管理机构、合作银行及服务项目（可重复执行）。")
 
     def handle(self, *args: Any, **options: Any) -> None:
         with context.use(source="command"):
