@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ssc.core.scoping import ALL, NONE, ScopedManager
+from ssc.core.scoping import ALL, NONE, ScopedManager, ScopedQuerySet
 from ssc.workflow.models import WorkflowCase
 
 from . import scoring
@@ -53,7 +53,7 @@ DEFAULT_BANDS = [
 ]
 
 
-class IndicatorSetQuerySet(models.QuerySet):
+class IndicatorSetQuerySet(ScopedQuerySet):
     def active(self, period_kind: str) -> IndicatorSet | None:
         return self.filter(period_kind=period_kind, is_active=True).order_by("-version").first()
 

@@ -488,26 +488,3 @@ def suggested_rectification_items(evaluation: Evaluation, limit: int = 10) -> li
         rows.append((lost / ind.max_points, text[:300]))
     rows.sort(key=lambda r: -r[0])
     return [t for _r, t in rows[:limit]]
-
-
-@transaction.atomic
-def issue_rectification(
-    *, actor: Any, evaluation_id: int, data: Any, files: Any = None, at: datetime | None = None
-) -> Any:
-    """下达整改通知 from a finalised 差 evaluation: ``ssc.rectification.services.issue`` with ``source=evaluation``
-    and ``source_ref=<evaluation id>`` (Art 8(3)). One rectification per evaluation (the evaluation row is locked
-    while it is checked and issued)."""
-    from ssc.rectification import services as rectification
-
-    evaluation = Evaluation.objects.restrict(actor).select_for_update().filter(pk=evaluation_id).first()
-    if evaluation is None:
-        raise NotFound()
-    if actor.role != Role.DISTRICT_OFFICER:
-        raise NotAllowed(_("只有网点所在区县的经办人可以下达整改通知。"))
-    if not evaluation.is_failing:
-        raise InvalidState(_("只有审定为“差”的评价可以据此下达整改。"))
-    if selectors.rectifications_from(evaluation).exists():
-        raise InvalidState(_("已根据该评价下达过整改通知。"))
-    payload = data.dict() if hasattr(data, "dict") else dict(data or {})
-    payload.update({"source": "evaluation", "source_ref": str(evaluation.pk)})
-    return rectification.issue(actor=actor, outlet_id=evaluation.outlet_id, data=payload, files=files, at=at)

@@ -12,6 +12,5 @@ urlpatterns = [
     path("indicators/new/", views.indicator_set_create, name="indicator_set_create"),
     path("indicators/<int:pk>/", views.indicator_set_detail, name="indicator_set_detail"),
     path("<int:pk>/", views.evaluation_detail, name="detail"),
-    path("<int:pk>/rectification/", views.rectify, name="rectify"),
     path("<int:pk>/actions/<slug:action>/", views.evaluation_action, name="action"),
 ]

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -29,7 +30,7 @@ from django.views import View
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
 from ssc.admission.views import READER_ROLES, CaseActionView, ReaderRequiredMixin, _add_domain_errors
 from ssc.audit import services as audit
-from ssc.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from ssc.core.errors import DomainError, NotFound, ValidationFailed
 from ssc.core.exports import csv_response, xlsx_response
 from ssc.core.scoping import ALL
 from ssc.notifications.models import Notification
@@ -337,6 +338,7 @@ class EvaluationDetailView(EvaluationReaderMixin, View):
         )
         specs = ev.indicator_set.specs()
         provisional = scoring.provisional_total(specs, ev.scores or {})
+        offers = selectors.offers_rectification(ev, user)
         two_years: list[int] = []
         if ev.period_kind == PeriodKind.YEAR and ev.is_failing:
             near = selectors.failing_neighbour_years(ev.outlet_id, ev.year)
@@ -355,7 +357,9 @@ class EvaluationDetailView(EvaluationReaderMixin, View):
                 else "",
                 "scored": len(specs) - len(scoring.missing(specs, ev.scores or {})),
                 "indicator_count": len(specs),
-                "offers_rectification": selectors.offers_rectification(ev, user),
+                "offers_rectification": offers,
+                "rectification_url": rectification_issue_url(ev) if offers else "",
+                "suggested_items": services.suggested_rectification_items(ev) if offers else [],
                 "rectifications": [
                     {"r": r, "url": _reverse_or_empty("rectification:detail", r.pk)}
                     for r in (selectors.rectifications_from(ev) if ev.is_failing else [])
@@ -381,6 +385,11 @@ class EvaluationActionView(CaseActionView):
     model = Evaluation
     template_name = "evaluations/evaluation_action.html"
     detail_url_name = "evaluations:detail"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and request.user.role not in EVALUATION_READER_ROLES:
+            raise PermissionDenied  # as on the case page: these roles have no business with evaluations
+        return super().dispatch(request, *args, **kwargs)
 
     def perform(self, case_id: int, action: str, **kwargs: Any) -> Any:
         return services.perform(case_id, action, **kwargs)
@@ -419,64 +428,10 @@ class EvaluationActionView(CaseActionView):
 # --- a failing grade offers a rectification ----------------------------------------------------------------------
 
 
-class RectifyForm(forms.Form):
-    """下达整改通知 from the evaluation: the items (pre-filled with the indicators that lost points) and the date of
-    the notice; the deadline (3 calendar months) is computed by the rectification workflow."""
-
-    items = forms.CharField(label=_("整改事项（每行一项）"), widget=forms.Textarea(attrs={"rows": 8}))
-    issued_on = forms.DateField(label=_("通知日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    notice = forms.FileField(label=_("整改通知书"), required=False)
-
-
-class RectifyView(LoginRequiredMixin, View):
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return super().dispatch(request, *args, **kwargs)
-        self.evaluation = _evaluation_in_scope(request, kwargs["pk"])
-        if request.user.role != Role.DISTRICT_OFFICER:
-            raise PermissionDenied
-        if not selectors.offers_rectification(self.evaluation, request.user):
-            messages.warning(request, _t("该评价当前不能据此下达整改通知。"))
-            return redirect("evaluations:detail", pk=self.evaluation.pk)
-        return super().dispatch(request, *args, **kwargs)
-
-    def _render(self, form: RectifyForm, status: int = 200) -> HttpResponse:
-        return render(
-            self.request,
-            "evaluations/rectify.html",
-            {"title": _("下达整改通知"), "form": form, "evaluation": self.evaluation},
-            status=status,
-        )
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        initial = {
-            "items": "\n".join(services.suggested_rectification_items(self.evaluation)),
-            "issued_on": timezone.localdate(),
-        }
-        return self._render(RectifyForm(initial=initial))
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = RectifyForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self._render(form)
-        data = {"items": form.cleaned_data["items"], "issued_on": form.cleaned_data["issued_on"].isoformat()}
-        try:
-            rect = services.issue_rectification(
-                actor=request.user, evaluation_id=self.evaluation.pk, data=data, files=request.FILES
-            )
-        except NotFound as exc:
-            raise Http404 from exc
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
-        except DomainError as exc:
-            _add_domain_errors(form, exc)
-            return self._render(form, status=exc.status)
-        messages.success(
-            request,
-            _t("已下达整改通知，整改期限至 %(d)s。") % {"d": rect.due_on.isoformat() if rect.due_on else "—"},
-        )
-        url = _reverse_or_empty("rectification:detail", rect.pk)
-        return redirect(url or reverse("evaluations:detail", args=[self.evaluation.pk]))
+def rectification_issue_url(evaluation: Evaluation) -> str:
+    """The rectification app's issue form for the outlet, with the evaluation as the source (Art 8(3))."""
+    base = _reverse_or_empty("rectification:issue", evaluation.outlet_id)
+    return f"{base}?{urlencode({'source': 'evaluation', 'source_ref': evaluation.pk})}" if base else ""
 
 
 # --- flagged outlets -------------------------------------------------------------------------------------------
@@ -668,7 +623,6 @@ evaluation_export = EvaluationExportView.as_view()
 evaluation_start = EvaluationStartView.as_view()
 evaluation_detail = EvaluationDetailView.as_view()
 evaluation_action = EvaluationActionView.as_view()
-rectify = RectifyView.as_view()
 flagged = FlaggedOutletsView.as_view()
 indicator_set_list = IndicatorSetListView.as_view()
 indicator_set_detail = IndicatorSetDetailView.as_view()

@@ -3,7 +3,7 @@ evaluations put in any state through the service layer."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,7 +27,7 @@ MANUAL_MAX = {
 }
 FULL = dict(MANUAL_MAX)
 # Scenario B.2: 55 points (差) with two complaints (complaints scores 15 − 2×5 = 5): manual points total 50.
-FAILING = {
+SCENARIO_B = {
     "premises": 6,
     "disclosure": 3,
     "compliance": 6,
@@ -37,6 +37,8 @@ FAILING = {
     "volume": 8,
     "cooperation": 6,
 }
+# 差 without any complaint: manual points 40 + complaints 15 = 55.
+POOR = dict(SCENARIO_B, security=4, volume=4, satisfaction=4)
 
 
 def at(day: str, hour: int = 10, minute: int = 0) -> datetime:
@@ -74,9 +76,17 @@ def log_complaint(world, outlet, received: str, *, category: str = "complaint", 
     )
 
 
-def start(world, outlet_key: str = "A", period: str = "2026H1", *, day: str = "2026-06-30", officer=None):
+def default_day(period: str) -> str:
+    """The period's last day, or 2026-12-01 for a period still running (tests act in the past)."""
+    from ssc.evaluations.periods import parse_period
+
+    return min(parse_period(period).end, date(2026, 12, 1)).isoformat()
+
+
+def start(world, outlet_key: str = "A", period: str = "2026H1", *, day: str | None = None, officer=None):
     actor = officer or world.users[Role.DISTRICT_OFFICER]
-    return services.evaluation_start(actor=actor, outlet_id=world.outlets[outlet_key].pk, period=period, at=at(day))
+    when = at(day or default_day(period))
+    return services.evaluation_start(actor=actor, outlet_id=world.outlets[outlet_key].pk, period=period, at=when)
 
 
 def score(world, ev, scores: dict, *, day: str = "2026-06-30", notes: dict | None = None):
@@ -86,8 +96,10 @@ def score(world, ev, scores: dict, *, day: str = "2026-06-30", notes: dict | Non
     return services.perform(ev.pk, "score", actor=world.users[Role.DISTRICT_OFFICER], data=data, at=at(day))
 
 
-def walk(world, ev, until: str | None = None, *, scores: dict | None = None, day: str = "2026-06-30"):
-    """From draft: ``score`` (all manual indicators), ``submit``, ``finalise`` — stopping before ``until``."""
+def walk(world, ev, until: str | None = None, *, scores: dict | None = None, day: str = "2026-06-30", people=None):
+    """From draft: ``score`` (all manual indicators), ``submit``, ``finalise`` — stopping before ``until``.
+    ``people``: whose users act (``world.users`` — district A — by default; ``world.other`` for district B)."""
+    people = people if people is not None else world.users
     steps = [
         ("score", Role.DISTRICT_OFFICER, {"scores": scores or FULL}),
         ("submit", Role.DISTRICT_OFFICER, {"summary": "总体良好"}),
@@ -96,29 +108,29 @@ def walk(world, ev, until: str | None = None, *, scores: dict | None = None, day
     for action, role, data in steps:
         if action == until:
             break
-        ev = services.perform(ev.pk, action, actor=world.users[role], data=data, at=at(day))
+        ev = services.perform(ev.pk, action, actor=people[role], data=data, at=at(day))
     return ev
 
 
 def put_in_state(world, state: str, outlet_key: str = "A", period: str = "2026H1") -> Evaluation:
-    ev = start(world, outlet_key, period)
+    day = default_day(period)
+    ev = start(world, outlet_key, period, day=day)
     if state == "draft":
         return ev
     if state == "submitted":
-        return walk(world, ev, until="finalise")
+        return walk(world, ev, until="finalise", day=day)
     if state == "finalised":
-        return walk(world, ev)
+        return walk(world, ev, day=day)
     raise AssertionError(state)
 
 
 def finalise_with(world, outlet_key: str, period: str, scores: dict, *, day: str | None = None) -> Evaluation:
-    """An evaluation of ``period`` finalised with ``scores`` (done on ``day``, by default the period's last day)."""
-    from ssc.evaluations.periods import parse_period
-
-    p = parse_period(period)
-    day = day or p.end.isoformat()
-    ev = start(world, outlet_key, period, day=day)
-    return walk(world, ev, scores=scores, day=day)
+    """An evaluation of ``period`` finalised with ``scores`` (done on ``day``, by default the period's last day) by
+    the district of the outlet (A, or B for outlets ``B`` and ``AB``)."""
+    day = day or default_day(period)
+    people = world.users if outlet_key == "A" else world.other
+    ev = start(world, outlet_key, period, day=day, officer=people[Role.DISTRICT_OFFICER])
+    return walk(world, ev, scores=scores, day=day, people=people)
 
 
 def active_set(kind: str = "half_year") -> IndicatorSet:

@@ -15,7 +15,7 @@ from ssc.evaluations.models import DEFAULT_BANDS, Evaluation, Indicator, Indicat
 from ssc.registry.models import Outlet
 from ssc.workflow.models import CaseEvent
 
-from .conftest import FAILING, FULL, at, finalise_with, log_complaint, score, start, walk
+from .conftest import FULL, SCENARIO_B, at, finalise_with, log_complaint, score, start, walk
 
 R = Role
 pytestmark = pytest.mark.django_db
@@ -138,7 +138,7 @@ def test_scenario_b2_half_year_55_is_poor(world):
     a = world.outlets["A"]
     log_complaint(world, a, "2026-05-11")
     log_complaint(world, a, "2026-06-02")
-    ev = finalise_with(world, "A", "2026H1", FAILING)
+    ev = finalise_with(world, "A", "2026H1", SCENARIO_B)
     assert (ev.total, ev.grade, ev.complaint_count) == (Decimal("55.0"), "poor", 2)
     assert ev.finalised_by == world.users[R.DISTRICT_LEADER]
     assert ev.is_failing
