@@ -10,7 +10,7 @@ class AgreementsConfig(AppConfig):
     def ready(self) -> None:
         from ssc.deadlines.services import DAILY_JOBS
 
-        from . import services  # registers the workflow binding
+        from . import inbox, services  # noqa: F401 - register the workflow binding and the inbox rule
 
         if services.daily_job not in DAILY_JOBS:
             DAILY_JOBS.append(services.daily_job)

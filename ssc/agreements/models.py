@@ -125,6 +125,11 @@ class Agreement(VersionedModel):
     def get_state_display(self) -> str:
         return self.get_status_display()
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("agreements:detail", args=[self.pk])
+
     @property
     def successor(self) -> Agreement | None:
         try:

@@ -23,13 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
-from ssc.admission.views import READER_ROLES, CaseActionView, ReaderRequiredMixin, _add_domain_errors
 from ssc.audit import services as audit
 from ssc.core.errors import DomainError, NotAllowed, NotFound
 from ssc.core.exports import csv_response, xlsx_response
 from ssc.documents.models import Document
 from ssc.notifications.models import Notification
 from ssc.registry.models import Bank, District, Outlet
+from ssc.workflow.views import READER_ROLES, CaseActionView, ReaderRequiredMixin
+from ssc.workflow.views import add_domain_errors as _add_domain_errors
 
 from . import selectors, services
 from .forms import FrameworkAgreementForm, RegisterForm

@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
-from ssc.admission.views import ReaderRequiredMixin
 from ssc.audit import services as audit
 from ssc.core.exports import xlsx_response
 from ssc.registry.models import Bank, District
+from ssc.workflow.views import ReaderRequiredMixin
 
 from . import selectors
 from .permissions import DISCLOSURE_REPORT_ROLES, MIGRATION_REPORT_ROLES

@@ -107,6 +107,11 @@ class Relocation(WorkflowCase):
     def get_state_display(self) -> str:
         return str(RelocationState(self.state).label) if self.state in RelocationState.values else self.state
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("relocations:detail", args=[self.pk])
+
     @classmethod
     def scope_filter(cls, user: Any, action: str = "view") -> Any:
         """Where the outlet is visible; never for hotlines (not their business) or the security/audit

@@ -11,7 +11,10 @@ from ssc.registry.selectors import text_query
 from .models import Relocation
 from .services import relocations_non_compliant_for_outlet
 
-__all__ = ["relocations_for_list", "relocations_non_compliant_for_outlet"]
+__all__ = ["NOT_AWAITING", "relocations_for_list", "relocations_non_compliant_for_outlet"]
+
+# The outlet may withdraw its report, but nothing waits on it to (the common inbox, ``ssc.workflow.inbox``).
+NOT_AWAITING = frozenset({"withdraw"})
 
 
 def _int(value: Any) -> int:
