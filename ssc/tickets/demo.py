@@ -24,12 +24,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ssc.accounts.choices import Role
 from ssc.accounts.models import User
@@ -43,7 +43,7 @@ from ssc.registry.models import Organisation, Outlet
 from ssc.workcalendar import services as cal
 
 from . import services
-from .models import Channel, TicketCategory
+from .models import Channel, ProblemReportState, TicketCategory, TicketState
 
 MARKER = "tickets.seed_demo"
 DEFAULT_TICKETS = 300
@@ -104,6 +104,34 @@ class SeedTicketsResult:
     states: Counter = field(default_factory=Counter)
     shortfall: int = 0
     seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One line for the seed command's output."""
+        if self.skipped:
+            return str(_("演示工单已存在，本次未作变更。"))
+        sep = str(_("，"))
+        ticket_labels, report_labels = dict(TicketState.choices), dict(ProblemReportState.choices)
+        tickets = sep.join(
+            f"{ticket_labels.get(k, k)} {n}" for k, n in sorted(self.states.items()) if not k.startswith("report:")
+        )
+        reports = sep.join(
+            f"{report_labels.get(k[7:], k)} {n}" for k, n in sorted(self.states.items()) if k.startswith("report:")
+        )
+        text = _(
+            "演示热线工单新增 %(t)d 件（%(ts)s），问题报告 %(r)d 份（%(rs)s）；办理操作 %(a)d 步，"
+            "新建网点工作人员 %(u)d 个，用时 %(s).1f 秒。"
+        ) % {
+            "t": self.tickets,
+            "ts": tickets or "—",
+            "r": self.reports,
+            "rs": reports or "—",
+            "a": self.actions,
+            "u": self.staff_created,
+            "s": self.seconds,
+        }
+        if self.shortfall:
+            text += _("另有 %(n)d 件因无可用坐席、网点或日历未生成。") % {"n": self.shortfall}
+        return text
 
 
 class _Actors:
@@ -395,12 +423,6 @@ def seed_tickets(
     return result
 
 
-def describe(result: SeedTicketsResult) -> str:
-    """One line for the seed command's output."""
-    if result.skipped:
-        return "演示工单已存在，未作变更。"
-    states: dict[str, Any] = dict(result.states)
-    return (
-        f"热线工单 {result.tickets} 件、问题报告 {result.reports} 份（共 {result.actions} 个操作，"
-        f"新建网点工作人员 {result.staff_created} 个）；状态：{states}；用时 {result.seconds:.1f} 秒。"
-    )
+def demo_step(rng: random.Random) -> str:
+    """``seed_demo`` step (see ``ssc.core.demo``): a few hundred tickets and some problem reports."""
+    return seed_tickets(rng=rng).summary()

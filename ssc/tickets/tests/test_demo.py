@@ -10,7 +10,7 @@ import pytest
 from ssc.accounts.choices import Role
 from ssc.core.testing import make_user
 from ssc.deadlines.models import Deadline
-from ssc.tickets.demo import seed_tickets
+from ssc.tickets.demo import demo_step, seed_tickets
 from ssc.tickets.models import ProblemReport, Ticket
 from ssc.workflow.models import CaseEvent
 
@@ -33,5 +33,7 @@ def test_seed_tickets_is_real_and_idempotent(world):
     assert Ticket.objects.filter(channel="bank", outlet__bank=world.banks["A"]).exists()
     for t in Ticket.objects.all():
         assert t.received_at.date() <= date(2026, 11, 30) and t.caller_contact
+    assert "演示热线工单新增" in result.summary()
     again = seed_tickets(rng=random.Random(7), count=60, reports=8, today=date(2026, 11, 30))
     assert again.skipped and Ticket.objects.count() == result.tickets
+    assert demo_step(random.Random(1)) == "演示工单已存在，本次未作变更。"
