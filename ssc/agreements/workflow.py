@@ -43,7 +43,22 @@ def outlet_cooperating(case: Any, payload: dict, actor: Any) -> Any:
     return None
 
 
-AGREEMENT = Workflow(
+class AgreementWorkflow(Workflow):
+    """The table, and one state-like rule read from the row: an agreement already renewed offers no ``renew`` (the
+    engine refuses it with 409 through ``not_renewed_yet`` all the same)."""
+
+    def allowed_actions(self, case: Any, user: Any) -> list[str]:
+        actions = super().allowed_actions(case, user)
+        if "renew" in actions:
+            renewed = getattr(case, "has_successor", None)
+            if renewed is None:
+                renewed = case.successor is not None
+            if renewed:
+                actions.remove("renew")
+        return actions
+
+
+AGREEMENT = AgreementWorkflow(
     name="agreement",
     label=_("合作协议"),
     states={s.value: s.label for s in S},

@@ -220,6 +220,7 @@ def test_renew_over_http(world, agreement):
     assert first.status_code == 200, first.content
     body = first.json()
     assert body["state"] == "in_force" and body["renewed"] is True and body["renewed_by"]
+    assert body["allowed_actions"] == []  # renewed already: nothing more to do on it
     assert [c["number"] for c in body["chain"]] == [agreement.number, "渝中社卡合〔2026〕88号"]
     assert body["history"][-1]["action"] == "renew" and body["history"][-1]["article"] == "9(4)"
     again = post_action(client, "agreements", agreement.pk, "renew", renew_payload(), {"signed_copy": pdf()}, **headers)
