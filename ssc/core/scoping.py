@@ -37,3 +37,9 @@ class ScopedQuerySet(models.QuerySet[_M]):
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def restricted(model: type[models.Model], user: Any, action: str = "view") -> ScopedQuerySet[Any]:
+    """``model.objects.restrict(user, action)`` for a model known only at run time (a workflow's case model)."""
+    manager = model.objects  # type: ignore[attr-defined]  # ``Model`` declares no ``objects``; scoped models do
+    return manager.restrict(user, action)
