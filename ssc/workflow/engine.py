@@ -8,7 +8,7 @@ whole step back: no half-done state.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -53,7 +53,7 @@ Handler = Callable[[ActionContext], None]
 class WorkflowBinding:
     workflow: Workflow
     model: type[Model]
-    handlers: dict[str, Handler] = field(default_factory=dict)
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
     after_transition: Handler | None = None
     notify: Callable[[ActionContext], None] | None = None
     # ``payload`` summary for history: which fields are kept (files are stored as document ids).
@@ -264,7 +264,8 @@ def _previous_event_at(case_type: str, case_id: int) -> datetime | None:
         return None
     value = row[0]
     if not isinstance(value, datetime):  # SQLite hands back text; the backend's converter makes it aware
-        value = connection.ops.convert_datetimefield_value(value, None, connection)
+        # Defined by the backends that return text (SQLite, MySQL, Oracle), not by BaseDatabaseOperations.
+        value = connection.ops.convert_datetimefield_value(value, None, connection)  # type: ignore[attr-defined]
     elif timezone.is_naive(value):
         value = timezone.make_aware(value, UTC)
     return value

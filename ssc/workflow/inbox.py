@@ -32,6 +32,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from ssc.core.scoping import restricted
 from ssc.deadlines.models import Deadline
 
 from . import engine
@@ -90,7 +91,7 @@ def rule_for(case_type: str) -> InboxRule:
     return rule
 
 
-def _awaits(rule: InboxRule, t: Transition, role: str) -> bool:
+def _awaits(rule: InboxRule, t: Transition, role: str | None) -> bool:
     return role in t.roles and t.action not in rule.not_awaiting and (t.action, role) not in rule.not_awaiting
 
 
@@ -320,7 +321,7 @@ def inbox_counts(user: Any, *, case_types: Iterable[str] | None = None) -> list[
     for plan in _plans(user, case_types):
         wf, rule = plan.workflow, plan.rule
         sf = plan.state_field
-        rows = plan.binding.model.objects.restrict(user).filter(plan.condition).order_by().values(sf)
+        rows = restricted(plan.binding.model, user).filter(plan.condition).order_by().values(sf)
         by_task: dict[str, int] = {}
         for row in rows.annotate(n=Count("pk")):
             task = task_label(wf, rule, row[sf], user)

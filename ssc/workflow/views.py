@@ -9,13 +9,14 @@ show by ``Workflow.allowed_actions``; the engine re-checks everything on submit.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django.views import View
 
 from ssc.accounts.choices import Role
 from ssc.core.errors import DomainError, InvalidState, NotAllowed, NotFound, StaleVersion, ValidationFailed
+from ssc.core.scoping import restricted
 from ssc.workflow import engine
 from ssc.workflow.definition import Workflow
 
@@ -57,7 +59,10 @@ def add_domain_errors(form: forms.BaseForm, exc: DomainError) -> None:
             form.add_error(key if key in form.fields else None, str(msg))
 
 
-def date_inputs(form: forms.BaseForm) -> forms.BaseForm:
+_FormT = TypeVar("_FormT", bound=forms.BaseForm)
+
+
+def date_inputs(form: _FormT) -> _FormT:
     """Render the form's date fields as ``<input type="date">`` (ISO values)."""
     for f in form.fields.values():
         if isinstance(f, forms.DateField) and isinstance(f.widget, forms.DateInput):
@@ -79,7 +84,7 @@ class CaseActionView(LoginRequiredMixin, View):
     ``context_object_name`` names the case once more in the template context (e.g. ``application``)."""
 
     workflow: Workflow
-    model: type
+    model: type[Model]
     template_name = "workflow/case_action.html"
     detail_url_name = ""
     list_url_name = ""
@@ -90,7 +95,7 @@ class CaseActionView(LoginRequiredMixin, View):
         return engine.perform(self.workflow.name, case_id, action, **kwargs)
 
     def get_case(self, request: HttpRequest, pk: int) -> Any:
-        return get_object_or_404(self.model.objects.restrict(request.user), pk=pk)
+        return get_object_or_404(restricted(self.model, request.user), pk=pk)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:

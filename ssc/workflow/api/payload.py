@@ -12,7 +12,7 @@ request to it:
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -120,7 +120,9 @@ def serializer_field_for(field: forms.Field) -> serializers.Field:
     if isinstance(field, forms.TypedChoiceField | forms.ChoiceField):
         # Values listed in the description rather than as an OpenAPI enum: enum components are named after the
         # field, and payload fields named alike (``decision``, ``result``) in other workflows would collide.
-        listed = "; ".join(f"`{k}` = {v}" for k, v in field.choices if k != "")
+        # The setter normalises choices to (value, label) pairs; the stubs type the getter as any accepted input.
+        choices = cast("list[tuple[Any, Any]]", field.choices)
+        listed = "; ".join(f"`{k}` = {v}" for k, v in choices if k != "")
         common["help_text"] = f"{common['help_text']} — one of: {listed}"
         return serializers.CharField(**common)
     if isinstance(field, forms.BooleanField):
@@ -130,7 +132,12 @@ def serializer_field_for(field: forms.Field) -> serializers.Field:
     if isinstance(field, forms.IntegerField):
         return serializers.IntegerField(**common)
     if isinstance(field, forms.CharField):
-        return serializers.CharField(max_length=field.max_length, allow_blank=not field.required, **common)
+        # ``max_length=None`` means no limit (DRF's default); drf-stubs only admit an int.
+        return serializers.CharField(
+            max_length=field.max_length,  # type: ignore[arg-type]
+            allow_blank=not field.required,
+            **common,
+        )
     return serializers.JSONField(**common)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ssc.core.scoping import ScopedQuerySet
 from ssc.deadlines.models import Deadline, DeadlineStatus
 from ssc.deadlines.services import for_case as deadlines_for_case
 from ssc.documents.models import Document, DocumentKind, DocumentVersion
@@ -87,7 +88,8 @@ class DeadlineSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     kind = serializers.CharField(read_only=True, help_text="e.g. `center_open_accounts`.")
-    label = serializers.CharField(read_only=True)
+    # Declared fields leave the class attributes (DRF's metaclass), so ``label`` does not replace ``Field.label``.
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     article = serializers.CharField(read_only=True)
     responsible = serializers.CharField(read_only=True, help_text="Who must act: `center`, `district_agency`, …")
     started_on = serializers.DateField(read_only=True, help_text="The day of the act that started it (not counted).")
@@ -138,8 +140,9 @@ class DocumentSerializer(serializers.Serializer):
     versions = DocumentVersionSerializer(many=True, read_only=True)
 
 
-def documents_queryset() -> Any:
-    return Document.objects.prefetch_related(
+def documents_queryset() -> ScopedQuerySet[Document]:
+    # Through ``all()``: the manager's generated ``prefetch_related`` loses ``Prefetch``'s type parameters.
+    return Document.objects.all().prefetch_related(
         # ``uploaded_by`` for the brief; versions in number order.
         Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("number"))
     )
@@ -173,6 +176,11 @@ class WorkflowCaseSerializer(serializers.ModelSerializer):
         return self.workflow.allowed_actions(obj, user)
 
 
+def _many(serializer: type[serializers.Serializer], items: Any, context: dict[str, Any]) -> list[dict[str, Any]]:
+    # ``many=True`` builds a ListSerializer whose ``data`` is a list; the stubs type it as the child's dict.
+    return cast("list[dict[str, Any]]", serializer(items, many=True, context=context).data)
+
+
 class WorkflowCaseDetailMixin(serializers.Serializer):
     """``history``, ``deadlines`` and ``documents`` of one case (detail responses)."""
 
@@ -185,13 +193,13 @@ class WorkflowCaseDetailMixin(serializers.Serializer):
     @extend_schema_field(CaseEventSerializer(many=True))
     def get_history(self, obj: Any) -> list[dict[str, Any]]:
         events = engine.history(self.workflow.name, obj.pk)
-        return CaseEventSerializer(events, many=True, context={**self.context, "workflow": self.workflow}).data
+        return _many(CaseEventSerializer, events, {**self.context, "workflow": self.workflow})
 
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, obj: Any) -> list[dict[str, Any]]:
-        return DeadlineSerializer(deadlines_for_case(self.workflow.name, obj.pk), many=True, context=self.context).data
+        return _many(DeadlineSerializer, deadlines_for_case(self.workflow.name, obj.pk), self.context)
 
     @extend_schema_field(DocumentSerializer(many=True))
     def get_documents(self, obj: Any) -> list[dict[str, Any]]:
         docs = documents_queryset().filter(case_type=self.workflow.name, case_id=obj.pk).order_by("created_at", "id")
-        return DocumentSerializer(docs, many=True, context=self.context).data
+        return _many(DocumentSerializer, docs, self.context)

@@ -18,7 +18,7 @@ def post_action(
     action: str,
     data: dict[str, Any] | None = None,
     files: dict[str, Any] | None = None,
-    **headers: str,
+    **headers: Any,
 ) -> Any:
     """``POST /api/v1/<resource>/<id>/actions/<action>/``: JSON without files, multipart with them."""
     url = f"/api/v1/{resource}/{case_id}/actions/{action}/"

@@ -112,23 +112,29 @@ def _camel(name: str) -> str:
 class WorkflowActionSchema(ProblemAutoSchema):
     """Documents one action: its payload form (JSON and/or multipart), roles, states, article, errors."""
 
+    @property
+    def action_view(self) -> WorkflowActionView:
+        view = self.view
+        assert isinstance(view, WorkflowActionView)  # this schema documents WorkflowActionView only
+        return view
+
     def _transition(self) -> Transition:
-        t = self.view.workflow.get(self.view.action_name)
-        assert t is not None, self.view.action_name
+        t = self.action_view.workflow.get(self.action_view.action_name)
+        assert t is not None, self.action_view.action_name
         return t
 
     def get_operation_id(self) -> str:
-        return f"{self.view.resource}_actions_{self.view.action_name}"
+        return f"{self.action_view.resource}_actions_{self.action_view.action_name}"
 
     def get_tags(self) -> list[str]:
-        return [self.view.resource]
+        return [self.action_view.resource]
 
     def get_summary(self) -> str:
         return str(self._transition().label)
 
     def get_description(self) -> str:  # type: ignore[override]
         t = self._transition()
-        wf = self.view.workflow
+        wf = self.action_view.workflow
         lines = [
             f"**{t.label}** (`{t.action}`) — Art {t.article}.",
             "",
@@ -161,10 +167,10 @@ class WorkflowActionSchema(ProblemAutoSchema):
 
     def get_request_serializer(self) -> Any:
         t = self._transition()
-        key = (self.view.workflow.name, t.action)
+        key = (self.action_view.workflow.name, t.action)
         ser = _payload_serializers.get(key)
         if ser is None:
-            name = f"{_camel(self.view.workflow.name)}{_camel(t.action)}Payload"
+            name = f"{_camel(self.action_view.workflow.name)}{_camel(t.action)}Payload"
             ser = payload_serializer(name, t, getattr(self.view, "payload_overrides", {}))
             _payload_serializers[key] = ser
         if requires_documents(t.form):
@@ -175,7 +181,7 @@ class WorkflowActionSchema(ProblemAutoSchema):
 
     def get_response_serializers(self) -> Any:
         return {
-            200: self.view.response_serializer,
+            200: self.action_view.response_serializer,
             409: problem_response("The case's current state does not allow this action."),
             412: problem_response("`If-Match` names an outdated version."),
             422: problem_response(
