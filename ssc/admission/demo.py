@@ -106,7 +106,7 @@ STEP_DAYS: dict[str, tuple[int, int]] = {
     "withdraw": (1, 6),
 }
 # Outlets whose placeholder status matches the application's state are used first.
-POOL_FOR_STATE = {
+POOL_FOR_STATE: dict[str, OutletStatus] = {
     S.PREPARING: OutletStatus.PREPARING,
     S.GO_LIVE_APPLIED: OutletStatus.PREPARING,
     S.READINESS_PASSED: OutletStatus.PREPARING,
@@ -193,15 +193,17 @@ class DemoActors:
     def _user_key(u: User) -> tuple:
         org = u.organisation
         if u.role in (Role.DISTRICT_OFFICER, Role.DISTRICT_LEADER):
-            ok = org is not None and org.kind == OrganisationKind.DISTRICT_AGENCY
-            return (u.role, "district", org.district_id) if ok else ()
+            if org is not None and org.kind == OrganisationKind.DISTRICT_AGENCY:
+                return (u.role, "district", org.district_id)
+            return ()
         if u.role == Role.BANK_APPLICANT:
             return (u.role, "org", u.organisation_id)
         if u.role == Role.OUTLET_STAFF:
             return (u.role, "outlet", u.outlet_id)
         if u.role == Role.BANK_HEAD_OFFICE:
-            ok = org is not None and org.kind == OrganisationKind.BANK_BRANCH
-            return (u.role, "bank", org.bank_id) if ok else ()
+            if org is not None and org.kind == OrganisationKind.BANK_BRANCH:
+                return (u.role, "bank", org.bank_id)
+            return ()
         return (u.role,)
 
     def _users(self) -> dict[tuple, list[User]]:
@@ -307,7 +309,10 @@ class _Payloads:
         iso = day.isoformat()
         if action == "submit":
             consent = day - timedelta(days=rng.randint(3, 20))
-            data = {"consent_organisation": self.branches.get(outlet.bank_id), "consent_date": consent.isoformat()}
+            data: dict[str, Any] = {
+                "consent_organisation": self.branches.get(outlet.bank_id),
+                "consent_date": consent.isoformat(),
+            }
             first = not app.facts.get("submit")
             return data, ({"consent_letter": _pdf("同意函.pdf")} if first else {})
         if action == "return":

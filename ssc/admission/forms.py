@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ssc.core.forms import form_field
 from ssc.registry.choices import AccountType, InterconnectionMode, OrganisationKind
 from ssc.registry.models import Organisation, SystemAccount
 from ssc.workflow.forms import ActionForm, DocumentField, LinesField, MultipleDocumentField, PastDateField
@@ -33,12 +34,13 @@ class SubmitForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if self.case is not None:
-            self.fields["consent_organisation"].queryset = Organisation.objects.filter(
+            form_field(self, "consent_organisation", forms.ModelChoiceField).queryset = Organisation.objects.filter(
                 kind=OrganisationKind.BANK_BRANCH, bank_id=self.case.outlet.bank_id
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.case is not None and not data.get("consent_letter"):
             from ssc.documents.models import Document, DocumentKind
 
@@ -120,7 +122,8 @@ class SiteVerificationForm(ChecklistMixin, ActionForm):
         return names
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("conclusion") == "failed" and not data.get("findings"):
             self.add_error("findings", _("结论为不符合条件时须说明核实情况。"))
         return data
@@ -138,7 +141,8 @@ class DecideForm(ActionForm):
     minutes = DocumentField(label=_("会议纪要"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "rejected" and not data.get("reasons"):
             self.add_error("reasons", _("不同意时须说明理由。"))
         return data
@@ -189,7 +193,8 @@ class SignAgreementForm(ActionForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("term_start"), data.get("term_end")
         if start and end and end <= start:
             self.add_error("term_end", _("有效期止须晚于有效期起。"))
@@ -228,7 +233,8 @@ class PreparationForm(ActionForm):
         return out
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("system_integration_done") and not data.get("integration_tested_on"):
             self.add_error("integration_tested_on", _("系统对接完成时须填写联调日期。"))
         return data
@@ -249,7 +255,8 @@ class InspectReadinessForm(ChecklistMixin, ActionForm):
     report = DocumentField(label=_("验收报告"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("result") == "preparing" and not data.get("findings"):
             self.add_error("findings", _("验收不通过时须写明发现的问题。"))
         answers = data.get("checklist") or {}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
@@ -10,6 +11,21 @@ from ssc.deadlines.models import Deadline
 
 from .models import Application
 from .workflow import ADMISSION
+
+
+class DeadlineAnnotations(TypedDict):
+    """What ``with_deadline`` adds to each application."""
+
+    due_on: datetime.date | None
+    deadline_status: str | None
+
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from django_stubs_ext import WithAnnotations
+
+    ApplicationWithDeadline: TypeAlias = WithAnnotations[Application, DeadlineAnnotations]
 
 # Actions that never make a case "wait" on a user (anyone may withdraw, but nobody must).
 NOT_AWAITING = {"withdraw", "update_preparation"}
@@ -19,7 +35,7 @@ def states_awaiting(role: str) -> set[str]:
     return {s for t in ADMISSION.transitions if role in t.roles and t.action not in NOT_AWAITING for s in t.sources}
 
 
-def with_deadline(qs: QuerySet[Application]) -> QuerySet[Application]:
+def with_deadline(qs: QuerySet[Application]) -> QuerySet[ApplicationWithDeadline]:
     """Annotate the soonest open statutory deadline (``due_on``) of each application."""
     open_deadline = Deadline.objects.filter(
         case_type="application", case_id=OuterRef("pk"), completed_on__isnull=True
@@ -30,7 +46,7 @@ def with_deadline(qs: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def applications_for_list(user: Any, params: dict[str, Any] | None = None) -> QuerySet[Application]:
+def applications_for_list(user: Any, params: dict[str, Any] | None = None) -> QuerySet[ApplicationWithDeadline]:
     params = params or {}
     qs = Application.objects.restrict(user).select_related("outlet", "outlet__district", "outlet__bank")
     if params.get("awaiting") == "me":
@@ -61,6 +77,6 @@ def applications_for_list(user: Any, params: dict[str, Any] | None = None) -> Qu
     return with_deadline(qs)
 
 
-def inbox(user: Any) -> QuerySet[Application]:
+def inbox(user: Any) -> QuerySet[ApplicationWithDeadline]:
     """What waits on ``user``: soonest deadline first (none last), then the oldest."""
     return applications_for_list(user, {"awaiting": "me"}).order_by(F("due_on").asc(nulls_last=True), "updated_at")

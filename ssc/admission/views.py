@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,8 +28,10 @@ from django.views import View
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
 from ssc.agreements.models import Agreement
 from ssc.audit import services as audit
+from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotFound
 from ssc.core.exports import csv_response, xlsx_response
+from ssc.core.forms import form_field
 from ssc.deadlines import services as deadline_services
 from ssc.documents.models import Document
 from ssc.notifications.models import Notification
@@ -73,11 +76,15 @@ class ApplicationFilterForm(forms.Form):
         if user.role in DISTRICT_ROLES:
             del self.fields["district"]
         else:
-            self.fields["district"].choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+            form_field(self, "district", forms.ChoiceField).choices = ANY + [
+                (d.pk, d.name) for d in District.objects.only("pk", "name")
+            ]
         if user.role in BANK_ROLES:
             del self.fields["bank"]
         else:
-            self.fields["bank"].choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
+            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
+                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
+            ]
 
     def params(self) -> dict[str, Any]:
         """Valid filters only: a bad value is reported beside its field and otherwise ignored."""
@@ -130,7 +137,7 @@ class ApplicationListView(ReaderRequiredMixin, View):
                 "sort": sort,
                 "page": page,
                 "applications": page.object_list,
-                "can_create": request.user.role == Role.BANK_APPLICANT,
+                "can_create": authenticated_user(request).role == Role.BANK_APPLICANT,
             },
         )
 
@@ -155,7 +162,7 @@ EXPORT_COLUMNS = [
 class ApplicationExportView(ReaderRequiredMixin, View):
     """Exactly what the list shows with the same filters and order, every page of it."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, params, _sort, qs = _filtered(request)
         fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
         audit.record(
@@ -235,22 +242,24 @@ def _open_outlet_ids() -> Any:
     return Application.objects.exclude(state__in=["active", "rejected", "withdrawn"]).values("outlet_id")
 
 
+class OutletChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.code}，{obj.district.name}，{obj.get_status_display()}）"
+
+
 class ExistingOutletForm(forms.Form):
     """为已登记的网点申请 — an outlet of the applicant's sub-branch that may apply (again)."""
 
-    outlet = forms.ModelChoiceField(label=_("网点"), queryset=Outlet.objects.none(), empty_label=_("请选择网点"))
+    outlet = OutletChoiceField(label=_("网点"), queryset=Outlet.objects.none(), empty_label=_("请选择网点"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outlet"].queryset = (
+        form_field(self, "outlet", forms.ModelChoiceField).queryset = (
             Outlet.objects.restrict(user)
             .filter(sub_branch_id=user.organisation_id, status__in=list(services.MAY_APPLY_FROM))
             .exclude(pk__in=_open_outlet_ids())
             .select_related("district")
             .order_by("name_pinyin", "pk")
-        )
-        self.fields["outlet"].label_from_instance = lambda o: (
-            f"{o.name}（{o.code}，{o.district.name}，{o.get_status_display()}）"
         )
 
 
@@ -311,8 +320,10 @@ class ApplicationCreateView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def _new_outlet_form(self, request: HttpRequest, data: Any = None) -> NewOutletForm:
-        org = request.user.organisation
-        instance = Outlet(bank_id=org.bank_id, sub_branch=org, status="applying")
+        org = authenticated_user(request).organisation
+        assert org is not None  # a bank applicant belongs to a sub-branch (User.clean)
+        # A sub-branch always has its bank (constraint org_bank_units_have_bank); the stubs see a nullable id.
+        instance = Outlet(bank_id=org.bank_id, sub_branch=org, status="applying")  # type: ignore[misc]
         initial = {"district": org.district_id} if org.kind == OrganisationKind.SUB_BRANCH else {}
         return NewOutletForm(data, instance=instance, initial=initial, prefix="new")
 
@@ -372,9 +383,9 @@ def _application_in_scope(request: HttpRequest, pk: int) -> Application:
 class ApplicationDetailView(ReaderRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         app = _application_in_scope(request, pk)
-        user = request.user
+        user = authenticated_user(request)
         today = timezone.localdate()
-        deadlines = [
+        deadlines: list[dict[str, Any]] = [
             {"d": d, "info": deadline_info(d.due_on, completed_on=d.completed_on, status=d.status, today=today)}
             for d in deadline_services.for_case("application", app.pk)
         ]

@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
+from ssc.core.forms import form_field
 from ssc.registry.choices import InterconnectionMode, OrganisationKind, OutletStatus
 from ssc.registry.models import Bank, CardService, District, Organisation, Outlet
 
@@ -44,19 +45,18 @@ class OutletFilterForm(forms.Form):
         if user.role in DISTRICT_ROLES:
             del self.fields["district"]
         else:
-            self._choice_field("district").choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+            form_field(self, "district", forms.ChoiceField).choices = ANY + [
+                (d.pk, d.name) for d in District.objects.only("pk", "name")
+            ]
         if user.role in BANK_ROLES:
             del self.fields["bank"]
         else:
-            self._choice_field("bank").choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
-        self._choice_field("service").choices = ANY + [
+            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
+                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
+            ]
+        form_field(self, "service", forms.ChoiceField).choices = ANY + [
             (s.code, s.name) for s in CardService.objects.filter(is_active=True).only("code", "name")
         ]
-
-    def _choice_field(self, name: str) -> forms.ChoiceField:
-        field = self.fields[name]
-        assert isinstance(field, forms.ChoiceField)
-        return field
 
     def params(self) -> dict[str, Any]:
         """Valid filters only: a bad value is reported beside its field and otherwise ignored."""
@@ -121,9 +121,9 @@ class OutletEditForm(forms.ModelForm):
             for name in CITYWIDE_EDIT_FIELDS:
                 del self.fields[name]
         else:
-            sub_branch = self.fields["sub_branch"]
-            assert isinstance(sub_branch, forms.ModelChoiceField)
-            sub_branch.queryset = Organisation.objects.filter(kind=OrganisationKind.SUB_BRANCH).select_related("bank")
+            form_field(self, "sub_branch", forms.ModelChoiceField).queryset = Organisation.objects.filter(
+                kind=OrganisationKind.SUB_BRANCH
+            ).select_related("bank")
         if not self.is_bound:
             self.initial["services"] = [s.code for s in self.instance.services.all()]
             self.initial["version"] = self.instance.version

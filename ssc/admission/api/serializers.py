@@ -110,9 +110,10 @@ class ApplicationDetailSerializer(WorkflowCaseDetailMixin, ApplicationSerializer
 class ApplicationOutletDataSerializer(OutletWriteSerializer):
     """A new outlet registered with its application: the applicant's own bank and sub-branch are implied."""
 
-    bank = None
-    sub_branch = None
-    services = None
+    # DRF's way to drop an inherited declared field (the stubs do not model it).
+    bank = None  # type: ignore[assignment]
+    sub_branch = None  # type: ignore[assignment]
+    services = None  # type: ignore[assignment]
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
