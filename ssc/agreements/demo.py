@@ -261,3 +261,9 @@ def seed_agreements(
             result.daily = services.daily(today=today).summary()
     result.seconds = time.monotonic() - started
     return result
+
+
+def demo_step(rng: random.Random) -> str:
+    """``seed_demo`` step (see ``ssc.core.demo``): framework agreements, then every cooperating outlet's agreement
+    (after the admission step, whose active applications signed their own)."""
+    return seed_framework_agreements(rng=rng).summary() + seed_agreements(rng=rng).summary()

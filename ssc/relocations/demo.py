@@ -30,7 +30,7 @@ from ssc.core.errors import DomainError
 from ssc.registry.models import CQ_LAT, CQ_LNG, Outlet
 
 from . import services
-from .models import OPEN_STATES, Relocation
+from .models import OPEN_STATES, Relocation, RelocationState
 
 MARKER = "relocations.seed_demo"
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -58,7 +58,8 @@ class SeedRelocationsResult:
     def summary(self) -> str:
         if self.skipped:
             return str(_("演示迁址已存在，本次未作变更。"))
-        text = "，".join(f"{k} {v}" for k, v in sorted(self.states.items()))
+        labels = dict(RelocationState.choices)
+        text = "，".join(f"{labels.get(k, k)} {v}" for k, v in sorted(self.states.items()))
         return _("演示迁址新增 %(n)d 件（%(t)s；用时 %(s).1f 秒）。") % {
             "n": self.created,
             "t": text,
@@ -163,3 +164,8 @@ def seed_relocations(
         )
     result.seconds = time.monotonic() - started
     return result
+
+
+def demo_step(rng: random.Random) -> str:
+    """``seed_demo`` step (see ``ssc.core.demo``): relocations in every outcome."""
+    return seed_relocations(rng=rng).summary()
