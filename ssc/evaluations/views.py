@@ -351,6 +351,7 @@ class EvaluationDetailView(EvaluationReaderMixin, View):
                 "evaluation": ev,
                 "outlet": ev.outlet,
                 "rows": score_rows(ev),
+                "weighted": any(i.weight != 1 for i in ev.indicator_set.indicators.all()),
                 "provisional": provisional,
                 "provisional_grade": scoring.grade_for(provisional, ev.indicator_set.bands())
                 if provisional is not None
