@@ -214,6 +214,8 @@ def test_missing_calendar_year_still_sweeps_and_says_so(world):
 def test_task_runs_the_sweep_with_notifications(world):
     deadline(date(2026, 3, 3))
     summary = sweep_deadlines_task("2026-03-05")
+    jobs = summary.pop("jobs")  # the other apps' daily work (services.DAILY_JOBS), run after the sweep
+    assert len(jobs) == len(services.DAILY_JOBS) and all(isinstance(j, str) for j in jobs)
     assert summary == {
         "today": "2026-03-05",
         "missed": 1,
