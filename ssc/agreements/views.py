@@ -28,6 +28,7 @@ from ssc.core.errors import DomainError, NotAllowed, NotFound
 from ssc.core.exports import csv_response, xlsx_response
 from ssc.documents.models import Document
 from ssc.notifications.models import Notification
+from ssc.registry.choices import OutletStatus
 from ssc.registry.models import Bank, District, Outlet
 from ssc.workflow.views import READER_ROLES, CaseActionView, ReaderRequiredMixin
 from ssc.workflow.views import add_domain_errors as _add_domain_errors
@@ -118,20 +119,26 @@ def _filtered(request: HttpRequest) -> tuple[AgreementFilterForm, dict[str, Any]
     return form, params, sort, selectors.agreements_for_list(request.user, params).order_by(*order)
 
 
-EXPORT_COLUMNS = [
-    (_("协议编号"), lambda a: a.number),
-    (_("网点编码"), lambda a: a.outlet.code),
-    (_("网点名称"), lambda a: a.outlet.name),
-    (_("银行"), lambda a: a.outlet.bank.name),
-    (_("区县"), lambda a: a.outlet.district.name),
-    (_("签约机构"), lambda a: a.agency.name),
-    (_("签订日期"), lambda a: a.signed_on),
-    (_("有效期起"), lambda a: a.term_start),
-    (_("有效期止"), lambda a: a.term_end),
-    (_("状态"), lambda a: a.get_status_display()),
-    (_("已续签"), lambda a: _t("是") if a.has_successor else _t("否")),
-    (_("网点状态"), lambda a: a.outlet.get_status_display()),
-]
+def export_columns() -> list[tuple[Any, Any]]:
+    """The export's columns. Choice labels are resolved once per export: ``get_FOO_display`` on lazy labels costs
+    a translation lookup per cell."""
+    status = {k: str(v) for k, v in AgreementStatus.choices}
+    outlet_status = {k: str(v) for k, v in OutletStatus.choices}
+    yes, no = _t("是"), _t("否")
+    return [
+        (_("协议编号"), lambda a: a.number),
+        (_("网点编码"), lambda a: a.outlet.code),
+        (_("网点名称"), lambda a: a.outlet.name),
+        (_("银行"), lambda a: a.outlet.bank.name),
+        (_("区县"), lambda a: a.outlet.district.name),
+        (_("签约机构"), lambda a: a.agency.name),
+        (_("签订日期"), lambda a: a.signed_on),
+        (_("有效期起"), lambda a: a.term_start),
+        (_("有效期止"), lambda a: a.term_end),
+        (_("状态"), lambda a: status.get(a.status, a.status)),
+        (_("已续签"), lambda a: yes if a.has_successor else no),
+        (_("网点状态"), lambda a: outlet_status.get(a.outlet.status, a.outlet.status)),
+    ]
 
 
 def _export(request: HttpRequest, qs: QuerySet[Agreement], what: str, params: dict[str, Any]) -> HttpResponse:
@@ -142,8 +149,9 @@ def _export(request: HttpRequest, qs: QuerySet[Agreement], what: str, params: di
         object_repr=what,
         after={"filters": {k: str(v) for k, v in params.items()}, "format": fmt},
     )
-    headers = [h for h, _get in EXPORT_COLUMNS]
-    rows = ([get(a) for _h, get in EXPORT_COLUMNS] for a in qs.iterator(chunk_size=EXPORT_CHUNK))
+    columns = export_columns()
+    headers = [h for h, _get in columns]
+    rows = ([get(a) for _h, get in columns] for a in qs.iterator(chunk_size=EXPORT_CHUNK))
     filename = f"{what}_{timezone.localdate():%Y%m%d}"
     if fmt == "csv":
         return csv_response(filename, headers, rows)

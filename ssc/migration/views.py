@@ -18,6 +18,7 @@ from django.views import View
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
 from ssc.audit import services as audit
 from ssc.core.exports import xlsx_response
+from ssc.registry.choices import OutletStatus
 from ssc.registry.models import Bank, District
 from ssc.workflow.views import ReaderRequiredMixin
 
@@ -128,17 +129,21 @@ def _issue_url(outlet_id: int) -> str:
         return ""
 
 
-DISCLOSURE_COLUMNS = [
-    (_("网点编码"), lambda o: o.code),
-    (_("网点名称"), lambda o: o.name),
-    (_("银行"), lambda o: o.bank.name),
-    (_("所属一级支行"), lambda o: o.sub_branch.name),
-    (_("区县"), lambda o: o.district.name),
-    (_("网点状态"), lambda o: o.get_status_display()),
-    (_("咨询电话"), lambda o: o.consultation_phone or _t("未公示")),
-    (_("投诉电话"), lambda o: o.complaint_phone or _t("未公示")),
-    (_("整改"), lambda o: _t("已下达整改") if o.open_disclosure_rectification else ""),
-]
+def disclosure_columns() -> list[tuple[Any, Any]]:
+    """The export's columns; labels resolved once per export, not per cell."""
+    status = {k: str(v) for k, v in OutletStatus.choices}
+    missing, issued = _t("未公示"), _t("已下达整改")
+    return [
+        (_("网点编码"), lambda o: o.code),
+        (_("网点名称"), lambda o: o.name),
+        (_("银行"), lambda o: o.bank.name),
+        (_("所属一级支行"), lambda o: o.sub_branch.name),
+        (_("区县"), lambda o: o.district.name),
+        (_("网点状态"), lambda o: status.get(o.status, o.status)),
+        (_("咨询电话"), lambda o: o.consultation_phone or missing),
+        (_("投诉电话"), lambda o: o.complaint_phone or missing),
+        (_("整改"), lambda o: issued if o.open_disclosure_rectification else ""),
+    ]
 
 
 class DisclosureView(ReaderRequiredMixin, View):
@@ -159,8 +164,9 @@ class DisclosureView(ReaderRequiredMixin, View):
                 after={"filters": {k: str(v) for k, v in params.items()}},
                 article="10",
             )
-            headers = [h for h, _get in DISCLOSURE_COLUMNS]
-            rows = ([get(o) for _h, get in DISCLOSURE_COLUMNS] for o in qs.iterator(chunk_size=2000))
+            columns = disclosure_columns()
+            headers = [h for h, _get in columns]
+            rows = ([get(o) for _h, get in columns] for o in qs.iterator(chunk_size=2000))
             filename = _t("网点公示检查_%(d)s") % {"d": timezone.localdate().strftime("%Y%m%d")}
             return xlsx_response(filename, headers, rows, sheet_title=_t("网点公示检查"))
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -134,20 +134,23 @@ class RelocationListView(RelocationReaderMixin, View):
         )
 
 
-EXPORT_COLUMNS = [
-    (_("编号"), lambda r: r.pk),
-    (_("网点编码"), lambda r: r.outlet.code),
-    (_("网点名称"), lambda r: r.outlet.name),
-    (_("银行"), lambda r: r.outlet.bank.name),
-    (_("区县"), lambda r: r.outlet.district.name),
-    (_("原地址"), lambda r: r.old_address),
-    (_("新地址"), lambda r: r.new_address),
-    (_("计划迁址日期"), lambda r: r.planned_move_on),
-    (_("状态"), lambda r: r.get_state_display()),
-    (_("报告时间"), lambda r: r.reported_at),
-    (_("评估日期"), lambda r: r.assessed_on),
-    (_("评估意见"), lambda r: r.findings),
-]
+def export_columns() -> list[tuple[Any, Any]]:
+    """The export's columns; state labels resolved once per export, not per cell."""
+    states = {k: str(v) for k, v in RelocationState.choices}
+    return [
+        (_("编号"), lambda r: r.pk),
+        (_("网点编码"), lambda r: r.outlet.code),
+        (_("网点名称"), lambda r: r.outlet.name),
+        (_("银行"), lambda r: r.outlet.bank.name),
+        (_("区县"), lambda r: r.outlet.district.name),
+        (_("原地址"), lambda r: r.old_address),
+        (_("新地址"), lambda r: r.new_address),
+        (_("计划迁址日期"), lambda r: r.planned_move_on),
+        (_("状态"), lambda r: states.get(r.state, r.state)),
+        (_("报告时间"), lambda r: r.reported_at),
+        (_("评估日期"), lambda r: r.assessed_on),
+        (_("评估意见"), lambda r: r.findings),
+    ]
 
 
 class RelocationExportView(RelocationReaderMixin, View):
@@ -160,8 +163,9 @@ class RelocationExportView(RelocationReaderMixin, View):
             object_repr=_t("网点迁址清单"),
             after={"filters": {k: str(v) for k, v in params.items()}, "format": fmt},
         )
-        headers = [h for h, _get in EXPORT_COLUMNS]
-        rows = ([get(r) for _h, get in EXPORT_COLUMNS] for r in qs.iterator(chunk_size=EXPORT_CHUNK))
+        columns = export_columns()
+        headers = [h for h, _get in columns]
+        rows = ([get(r) for _h, get in columns] for r in qs.iterator(chunk_size=EXPORT_CHUNK))
         filename = _t("网点迁址_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")}
         if fmt == "csv":
             return csv_response(filename, headers, rows)
