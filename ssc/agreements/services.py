@@ -380,6 +380,47 @@ def daily_job(today: date) -> str:
     return daily(today=today).summary()
 
 
+# --- the end of cooperation (for the termination work, Art 8, 9) ------------------------------------------------
+
+
+@transaction.atomic
+def agreements_terminate_for_outlet(
+    *, outlet_id: int, on: date, article: str, actor: Any = None, reason: str = ""
+) -> list[Agreement]:
+    """The outlet's cooperation ended (Art 8 or 9): every agreement of it still ``in_force`` or ``expired`` becomes
+    ``terminated`` on ``on`` — a renewal signed for a later term included — with a history row and an audit event
+    citing ``article`` (e.g. ``"9(4)"``). Returns the agreements changed; calling it again changes nothing."""
+    now = timezone.now()
+    changed = list(
+        Agreement.objects.select_for_update()
+        .filter(outlet_id=outlet_id, status__in=[S.IN_FORCE, S.EXPIRED])
+        .order_by("term_start", "pk")
+    )
+    events = []
+    for ag in changed:
+        before = ag.status
+        ag.status = S.TERMINATED
+        ag.ended_on = on
+        ag.version += 1
+        ag.save(update_fields=["status", "ended_on", "version", "updated_at"])
+        event = _system_event(ag, "terminate", before, S.TERMINATED, now)
+        event.article = article
+        event.actor = actor if getattr(actor, "pk", None) else None
+        event.organisation_id = getattr(actor, "organisation_id", None)
+        event.payload = {"ended_on": on.isoformat(), "reason": reason}
+        events.append(event)
+        audit.record(
+            action="agreement.terminate",
+            obj=ag,
+            before={"status": before},
+            after={"status": S.TERMINATED, "ended_on": on, "reason": reason},
+            article=article,
+            actor=actor,
+        )
+    CaseEvent.objects.bulk_create(events)
+    return changed
+
+
 # --- framework agreements (Art 6(1)) --------------------------------------------------------------------------
 
 

@@ -7,6 +7,8 @@ job makes at the end of a term (no role may perform them: ``roles`` is empty, so
 - ``expire`` — the term ended without renewal: Art 9(4) exit becomes available (``selectors.agreements_expired_
   unrenewed``).
 - ``supersede`` — the term ended and the renewal takes over.
+- ``terminate`` — the cooperation ended under Art 8 or 9 (recorded by the termination work through
+  ``services.agreements_terminate_for_outlet`` when the center closes the accounts).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ R = Role
 # by a renewal; the termination is cancelled first).
 RENEWABLE_OUTLET_STATUSES = (OutletStatus.ACTIVE, OutletStatus.UNDER_RECTIFICATION)
 # Moves made by the daily job, not by users (no API route, no button).
-SYSTEM_ACTIONS = frozenset({"expire", "supersede"})
+SYSTEM_ACTIONS = frozenset({"expire", "supersede", "terminate"})
 
 
 def not_renewed_yet(case: Any, payload: dict, actor: Any) -> Any:
@@ -100,6 +102,14 @@ AGREEMENT = AgreementWorkflow(
             (S.IN_FORCE,),
             S.RENEWED,
             "3",
+        ),
+        Transition(
+            "terminate",
+            _("终止合作，协议终止"),
+            frozenset(),
+            (S.IN_FORCE, S.EXPIRED),
+            S.TERMINATED,
+            "9",
         ),
     ],
 )

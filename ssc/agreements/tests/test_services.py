@@ -164,3 +164,26 @@ def test_late_renewal_takes_the_outlet_off_the_art_9_4_list(world, agreement):
     old = renew(world, agreement, day="2027-01-05", signed="2026-12-01", start="2027-01-01")
     assert old.status == "renewed"  # its term is over: renewed at once
     assert selectors.expired_unrenewed_for_outlet(world.outlets["A"].pk, today=date(2027, 1, 5)) is None
+
+
+def test_terminate_for_outlet_ends_every_open_term_once(world, agreement):
+    renew(world, agreement)
+    changed = services.agreements_terminate_for_outlet(
+        outlet_id=world.outlets["A"].pk,
+        on=date(2026, 12, 10),
+        article="9(2)",
+        actor=world.users[R.CENTER_OFFICER],
+        reason="双方协商一致终止合作",
+    )
+    assert len(changed) == 2
+    assert set(Agreement.objects.values_list("status", flat=True)) == {"terminated"}
+    event = CaseEvent.objects.filter(case_type="agreement", action="terminate").first()
+    assert event.article == "9(2)" and event.actor == world.users[R.CENTER_OFFICER]
+    assert event.payload["reason"] == "双方协商一致终止合作"
+    assert AuditEvent.objects.filter(action="agreement.terminate", article="9(2)").count() == 2
+    assert (
+        services.agreements_terminate_for_outlet(outlet_id=world.outlets["A"].pk, on=date(2026, 12, 11), article="9(2)")
+        == []
+    )
+    assert selectors.agreement_in_force(world.outlets["A"].pk, on=date(2026, 12, 20)) is None
+    assert services.daily(today=date(2027, 1, 1)).expired == []  # nothing left to expire
