@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -55,14 +57,15 @@ class Document(models.Model):
         return self.versions.order_by("-number").first()
 
     @classmethod
-    def scope_filter(cls, user, action="view"):  # type: ignore[no-untyped-def]
-        from ssc.core.scoping import ALL, NONE
-        from ssc.registry.models import Outlet
+    def scope_filter(cls, user: Any, action: str = "view") -> Any:
+        """A document is visible to exactly the users who can see its case (the case model's own scoping):
+        outlet scope alone would let, e.g., a hotline operator (citywide outlet reader) open any case's files."""
+        from ssc.core.scoping import NONE
+        from ssc.workflow.api.scoping import visible_cases_q
 
-        flt = Outlet.scope_filter(user, "view")
-        if flt is ALL or flt is NONE or flt is None or action != "view":
-            return flt if action == "view" else NONE
-        return models.Q(outlet__in=Outlet.objects.filter(flt).values("pk"))
+        if action != "view":
+            return NONE
+        return visible_cases_q(user)
 
 
 def _upload_to(instance: DocumentVersion, filename: str) -> str:
