@@ -14,7 +14,25 @@ from django.utils.module_loading import import_string
 STEPS = [
     "ssc.roster.demo.publish_initial_roster",
     "ssc.admission.demo.demo_step",
+    "ssc.agreements.demo.demo_step",
+    "ssc.tickets.demo.demo_step",
+    "ssc.core.demo.rectifications_step",
+    "ssc.core.demo.inspections_step",
+    "ssc.evaluations.demo.demo_step",
+    "ssc.relocations.demo.demo_step",
 ]
+
+
+def rectifications_step(rng: random.Random) -> str:
+    from ssc.rectification.demo import seed_rectifications
+
+    return seed_rectifications(rng=rng).summary()
+
+
+def inspections_step(rng: random.Random) -> str:
+    from ssc.inspections.demo import seed_inspections
+
+    return seed_inspections(rng=rng).summary()
 
 
 def run_steps(seed: int) -> Iterator[str]:

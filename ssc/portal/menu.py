@@ -27,6 +27,8 @@ class MenuItem:
 
 
 R = Role
+
+
 def _deadline_readers() -> frozenset[str]:
     from ssc.deadlines.views import DEADLINE_READER_ROLES
 
@@ -34,11 +36,31 @@ def _deadline_readers() -> frozenset[str]:
 
 
 _DEADLINE_READERS = _deadline_readers()
+_SUPERVISORS = frozenset(
+    {
+        Role.CENTER_OFFICER,
+        Role.CENTER_LEADER,
+        Role.REGULATOR,
+        Role.SYSTEM_ADMIN,
+        Role.DISTRICT_OFFICER,
+        Role.DISTRICT_LEADER,
+    }
+)
 
 ITEMS = [
     MenuItem(_("待办"), "portal:home"),
     MenuItem(_("网点"), "portal:outlet_list", OUTLET_READER_ROLES),
+    MenuItem(_("我的待办"), "workflow:inbox", OUTLET_READER_ROLES),
     MenuItem(_("准入申请"), "admission:application_list", OUTLET_READER_ROLES),
+    MenuItem(_("合作协议"), "agreements:list", OUTLET_READER_ROLES),
+    MenuItem(_("质量评价"), "evaluations:list", OUTLET_READER_ROLES),
+    MenuItem(_("整改"), "rectification:list", OUTLET_READER_ROLES),
+    MenuItem(_("监督检查"), "inspections:list", _SUPERVISORS),
+    MenuItem(_("热线工单"), "tickets:ticket_list", OUTLET_READER_ROLES),
+    MenuItem(_("问题报告"), "tickets:problem_report_list", OUTLET_READER_ROLES - {Role.HOTLINE_OPERATOR}),
+    MenuItem(_("网点迁址"), "relocations:list", OUTLET_READER_ROLES),
+    MenuItem(_("金渝网迁移"), "supervision:jinyu_migration", _SUPERVISORS),
+    MenuItem(_("公示检查"), "supervision:disclosure", _SUPERVISORS),
     MenuItem(_("法定期限"), "deadlines:list", _DEADLINE_READERS),
     MenuItem(_("合作网点名单"), "roster:version_list"),
     MenuItem(_("批量导入网点"), "portal:outlet_import", OUTLET_IMPORT_ROLES),

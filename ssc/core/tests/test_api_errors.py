@@ -85,7 +85,10 @@ def test_unsupported_media_type_is_415_problem(world):
     ],
 )
 def test_domain_errors_map_to_their_status(exc, status, code):
-    resp = problem_exception_handler(exc, {})
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # no request here: do not inherit an earlier test's language
+        resp = problem_exception_handler(exc, {})
     assert resp.status_code == status
     assert resp.content_type == PROBLEM
     assert resp.data["type"].endswith(code)

@@ -30,10 +30,9 @@ class HomeView(LoginRequiredMixin, View):
             "is_admin_duty": user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN},
         }
         if ctx["can_read_outlets"]:
-            from ssc.admission.views import inbox_counts, inbox_rows
+            from ssc.workflow.inbox import inbox_items
 
-            ctx["inbox_rows"] = inbox_rows(user, limit=20)
-            ctx["inbox_counts"] = inbox_counts(user)
+            ctx["inbox_rows"] = inbox_items(user, limit=20)
             outlets = Outlet.objects.restrict(user)
             counts = dashboard.status_counts(outlets)
             ctx["status_counts"] = counts
