@@ -51,13 +51,13 @@ TZ = ZoneInfo(settings.TIME_ZONE)
 DEMO_DISTRICTS = ("500103", "500106", "500101", "500190")
 DEMO_OUTLETS = ("ICBC-500103-0001", "CQRCB-500106-0001")
 # Share of each manual indicator's maximum a profile scores (the complaints indicator is computed).
-PROFILES = {
+PROFILES: dict[str, tuple[float, float]] = {
     Grade.EXCELLENT: (0.92, 1.0),
     Grade.GOOD: (0.78, 0.9),
     Grade.FAIR: (0.62, 0.74),
     Grade.POOR: (0.3, 0.5),
 }
-PROFILE_WEIGHTS = {Grade.EXCELLENT: 3, Grade.GOOD: 5, Grade.FAIR: 2, Grade.POOR: 1}
+PROFILE_WEIGHTS: dict[str, int] = {Grade.EXCELLENT: 3, Grade.GOOD: 5, Grade.FAIR: 2, Grade.POOR: 1}
 NOTES = {
     "premises": "服务标识不清晰",
     "disclosure": "未在显著位置公示投诉电话",
@@ -152,7 +152,7 @@ def _candidates(rng: random.Random) -> list[Outlet]:
 
     def rank(o: Outlet) -> tuple[int, int]:
         demo = 0 if o.code in DEMO_OUTLETS else 1 if o.district.code in DEMO_DISTRICTS else 2
-        return (demo, 0 if o.complaints else 1)
+        return (demo, 0 if getattr(o, "complaints", 0) else 1)
 
     return sorted(outlets, key=rank)
 
@@ -179,7 +179,7 @@ class _Walker:
         ev = services.evaluation_start(actor=officer, outlet_id=outlet.pk, period=period, at=_at(day, 9))
         self.result.actions += 1
         scores, notes = demo_scores(ev.indicator_set, grade, rng)
-        steps = [
+        steps: list[tuple[str, User, dict[str, Any]]] = [
             ("score", officer, {"scores": scores, "notes": notes}),
             ("submit", officer, {"summary": "按指标逐项评分，详见扣分说明。"}),
             ("finalise", leader, {"note": "经集体研究，同意评价结果。"}),

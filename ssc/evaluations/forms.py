@@ -78,7 +78,7 @@ class ScoreForm(ActionForm):
         return out, True
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         raw_scores, ok_scores = self._collect("scores", "score")
         raw_notes, ok_notes = self._collect("notes", "note")
         if not ok_scores:

@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Prefetch
 from django.forms import formset_factory
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -30,6 +31,7 @@ from django.views import View
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
 from ssc.admission.views import READER_ROLES, CaseActionView, ReaderRequiredMixin, _add_domain_errors
 from ssc.audit import services as audit
+from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotFound, ValidationFailed
 from ssc.core.exports import csv_response, xlsx_response
 from ssc.core.scoping import ALL
@@ -100,14 +102,16 @@ class EvaluationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        district, bank = self.fields["district"], self.fields["bank"]
+        assert isinstance(district, forms.TypedChoiceField) and isinstance(bank, forms.TypedChoiceField)
         if user.role in DISTRICT_ROLES or user.role == Role.OUTLET_STAFF:
             del self.fields["district"]
         else:
-            self.fields["district"].choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+            district.choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
         if user.role in BANK_ROLES:
             del self.fields["bank"]
         else:
-            self.fields["bank"].choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
+            bank.choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
 
     def clean_period(self) -> str:
         value = self.cleaned_data.get("period") or ""
@@ -152,7 +156,7 @@ class EvaluationListView(EvaluationReaderMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         form, params, sort, qs = _filtered(request)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        role = request.user.role
+        role = authenticated_user(request).role
         return render(
             request,
             "evaluations/evaluation_list.html",
@@ -190,7 +194,7 @@ EXPORT_COLUMNS = [
 class EvaluationExportView(EvaluationReaderMixin, View):
     """Exactly what the list shows with the same filters and order, every page of it."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, params, _sort, qs = _filtered(request)
         fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
         audit.record(
@@ -210,23 +214,27 @@ class EvaluationExportView(EvaluationReaderMixin, View):
 # --- start -----------------------------------------------------------------------------------------------------
 
 
+class OutletChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.code}，{obj.bank.short_name or obj.bank.name}）"
+
+
 class StartForm(forms.Form):
     """开始评价 — an outlet of the officer's district that cooperates, and the period."""
 
-    outlet = forms.ModelChoiceField(label=_("网点"), queryset=Outlet.objects.none(), empty_label=_("请选择网点"))
+    outlet = OutletChoiceField(label=_("网点"), queryset=Outlet.objects.none(), empty_label=_("请选择网点"))
     period = period_field()
     note = forms.CharField(label=_("说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outlet"].queryset = (
+        field = self.fields["outlet"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
             Outlet.objects.restrict(user)
             .filter(status__in=list(services.EVALUABLE))
             .select_related("bank")
             .order_by("name_pinyin", "pk")
-        )
-        self.fields["outlet"].label_from_instance = lambda o: (
-            f"{o.name}（{o.code}，{o.bank.short_name or o.bank.name}）"
         )
 
     def clean_period(self) -> str:
@@ -332,7 +340,7 @@ def _lost(ind: Indicator, value: Any) -> bool:
 class EvaluationDetailView(EvaluationReaderMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         ev = _evaluation_in_scope(request, pk)
-        user = request.user
+        user = authenticated_user(request)
         Notification.objects.filter(user=user, case_type="evaluation", case_id=ev.pk, read_at__isnull=True).update(
             read_at=timezone.now()
         )
@@ -432,7 +440,7 @@ class EvaluationActionView(CaseActionView):
 def rectification_issue_url(evaluation: Evaluation) -> str:
     """The rectification app's issue form for the outlet, with the evaluation as the source (Art 8(3))."""
     base = _reverse_or_empty("rectification:issue", evaluation.outlet_id)
-    return f"{base}?{urlencode({'source': 'evaluation', 'source_ref': evaluation.pk})}" if base else ""
+    return f"{base}?{urlencode({'source': 'evaluation', 'source_ref': str(evaluation.pk)})}" if base else ""
 
 
 # --- flagged outlets -------------------------------------------------------------------------------------------

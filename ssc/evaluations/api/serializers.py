@@ -22,21 +22,24 @@ from .. import scoring, selectors
 from ..models import AutoSource, Evaluation, Grade, IndicatorCategory, IndicatorSet, PeriodKind
 from ..workflow import EVALUATION
 
-POINTS = {"max_digits": 6, "decimal_places": 1, "coerce_to_string": False}
+
+def points_field(**kwargs: Any) -> serializers.DecimalField:
+    """Points as a JSON number with one decimal at most (``12.5``)."""
+    return serializers.DecimalField(max_digits=6, decimal_places=1, coerce_to_string=False, **kwargs)
 
 
 class IndicatorSerializer(serializers.Serializer):
     """评价指标 — one line of an indicator set."""
 
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     category = choice_string_field(IndicatorCategory.values)
     category_display = serializers.CharField(source="get_category_display")
     description = serializers.CharField()
-    max_points = serializers.DecimalField(**POINTS)
+    max_points = points_field()
     weight = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False)
     auto_source = serializers.CharField(help_text="`complaints`: computed from the period's complaint count; else ``.")
-    deduction = serializers.DecimalField(**POINTS, help_text="Points deducted per complaint (automatic only).")
+    deduction = points_field(help_text="Points deducted per complaint (automatic only).")
 
 
 class IndicatorSetBriefSerializer(serializers.Serializer):
@@ -63,7 +66,7 @@ class IndicatorSetSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     indicators = serializers.SerializerMethodField()
 
-    @extend_schema_field(serializers.DecimalField(**POINTS))
+    @extend_schema_field(points_field())
     def get_max_total(self, obj: IndicatorSet) -> Any:
         return scoring.plain(sum((i.max_points for i in obj.indicators.all()), Decimal(0)))
 
@@ -83,7 +86,7 @@ class BandInputSerializer(serializers.Serializer):
 
 class IndicatorInputSerializer(serializers.Serializer):
     code = serializers.RegexField(r"^[a-z][a-z0-9_]{0,39}$", help_text="Lower-case code, unique in the set.")
-    label = serializers.CharField(max_length=100)
+    label = serializers.CharField(max_length=100)  # type: ignore[assignment]
     category = serializers.ChoiceField(choices=IndicatorCategory.choices)
     description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     max_points = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0.1"))
@@ -112,7 +115,7 @@ class EvaluationSerializer(WorkflowCaseSerializer):
     outlet = OutletSummarySerializer(read_only=True)
     period_label = serializers.CharField(read_only=True)
     period_kind = choice_string_field(PeriodKind.values)
-    total = serializers.DecimalField(**POINTS, read_only=True, allow_null=True)
+    total = points_field(read_only=True, allow_null=True)
     grade = choice_string_field(Grade.values, "Empty until finalised.")
     grade_display = serializers.SerializerMethodField()
     indicator_set = IndicatorSetBriefSerializer(read_only=True)
@@ -151,7 +154,7 @@ class EvaluationSerializer(WorkflowCaseSerializer):
 
 
 class ScoredIndicatorSerializer(IndicatorSerializer):
-    score = serializers.DecimalField(**POINTS, allow_null=True)
+    score = points_field(allow_null=True)
     note = serializers.CharField()
     is_auto = serializers.BooleanField()
 
@@ -167,7 +170,7 @@ class RectificationOfferSerializer(serializers.Serializer):
     """What to send to issue the rectification this failing evaluation offers."""
 
     outlet = serializers.IntegerField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
     source_ref = serializers.CharField()
     suggested_items = serializers.ListField(child=serializers.CharField())
 
@@ -221,7 +224,7 @@ class EvaluationDetailSerializer(WorkflowCaseDetailMixin, EvaluationSerializer):
             rows.append(row)
         return rows
 
-    @extend_schema_field(serializers.DecimalField(**POINTS, allow_null=True))
+    @extend_schema_field(points_field(allow_null=True))
     def get_provisional_total(self, obj: Evaluation) -> Any:
         return scoring.plain(scoring.provisional_total(obj.indicator_set.specs(), obj.scores or {}))
 
