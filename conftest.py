@@ -55,6 +55,9 @@ def _reseed() -> None:
     from ssc.workcalendar.testing import ensure_seeded
 
     ensure_seeded()
+    from ssc.evaluations.services import ensure_default_indicator_set
+
+    ensure_default_indicator_set()
     Checklist.objects.get_or_create(kind="site_verification", version=1, defaults={"items": DEFAULT_SITE_CHECKLIST})
     Checklist.objects.get_or_create(kind="readiness", version=1, defaults={"items": DEFAULT_READINESS_CHECKLIST})
 
