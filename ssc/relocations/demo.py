@@ -79,12 +79,29 @@ def _clamp(value: float, bounds: tuple[float, float]) -> float:
     return round(min(max(value, bounds[0] + 0.001), bounds[1] - 0.001), 6)
 
 
+def _new_point(outlet: Outlet, rng: random.Random) -> tuple[float, float]:
+    """A few hundred metres away, towards the centre of the outlet's area (so the demo point stays where
+    ``seed_demo`` puts that district's outlets); a small jitter where the area is unknown."""
+    from ssc.registry import reference
+
+    area = reference.AREAS.get(outlet.district.code)
+    if area is not None:
+        f = rng.uniform(0.1, 0.3)
+        lat = outlet.latitude + (area.lat - outlet.latitude) * f
+        lng = outlet.longitude + (area.lng - outlet.longitude) * f
+    else:
+        lat = outlet.latitude + rng.uniform(-0.003, 0.003)
+        lng = outlet.longitude + rng.uniform(-0.003, 0.003)
+    return _clamp(lat, (CQ_LAT[0], CQ_LAT[1])), _clamp(lng, (CQ_LNG[0], CQ_LNG[1]))
+
+
 def _payload(outlet: Outlet, rng: random.Random, planned: date) -> dict:
+    lat, lng = _new_point(outlet, rng)
     return {
         "new_address": f"{outlet.district.name}{rng.choice(STREETS)}{rng.randint(1, 399)}号",
         "new_district": outlet.district_id,
-        "new_latitude": _clamp(outlet.latitude + rng.uniform(-0.01, 0.01), (CQ_LAT[0], CQ_LAT[1])),
-        "new_longitude": _clamp(outlet.longitude + rng.uniform(-0.01, 0.01), (CQ_LNG[0], CQ_LNG[1])),
+        "new_latitude": lat,
+        "new_longitude": lng,
         "planned_move_on": planned.isoformat(),
         "reason": rng.choice(REASONS),
     }
