@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ssc.accounts.choices import DISTRICT_ROLES
+from ssc.core.forms import form_field
 
 from .models import DeadlineStatus
 from .services import MAX_TARGET_WORKDAYS
@@ -61,11 +62,11 @@ class DeadlineFilterForm(_Filters):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = ANY + deadline_kind_choices()
+        form_field(self, "kind", forms.ChoiceField).choices = ANY + deadline_kind_choices()
         if user.role in DISTRICT_ROLES:  # a district sees its own area only: no choice to offer
             del self.fields["district"]
         else:
-            self.fields["district"].choices = _district_choices()
+            form_field(self, "district", forms.ChoiceField).choices = _district_choices()
 
 
 class StepReportFilterForm(_Filters):
@@ -76,14 +77,15 @@ class StepReportFilterForm(_Filters):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case_type"].choices = workflow_choices()
+        form_field(self, "case_type", forms.ChoiceField).choices = workflow_choices()
         if user.role in DISTRICT_ROLES:
             del self.fields["district"]
         else:
-            self.fields["district"].choices = _district_choices()
+            form_field(self, "district", forms.ChoiceField).choices = _district_choices()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", _("截止日期不能早于起始日期。"))
         return data

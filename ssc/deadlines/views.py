@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from ssc.accounts.choices import DISTRICT_ROLES, Role
+from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError
 from ssc.portal.permissions import RoleRequiredMixin
 from ssc.workflow.templatetags.workflow import deadline_info
@@ -21,6 +24,9 @@ from . import selectors, services
 from .cases import CaseIndex
 from .forms import DeadlineFilterForm, StepReportFilterForm, StepTargetForm, deadline_kind_choices
 from .models import DEADLINE_STATUS_COLOURS
+
+if TYPE_CHECKING:
+    from ssc.accounts.models import User
 
 PAGE_SIZE = 50
 # The center and the regulators see every deadline; district agencies their own (``Deadline.scope_filter``).
@@ -39,7 +45,7 @@ class DeadlineListView(RoleRequiredMixin, View):
     roles = DEADLINE_READER_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        user = authenticated_user(request)
         form = DeadlineFilterForm(request.GET or None, user=user)
         params = form.params()
         today = timezone.localdate()
@@ -75,6 +81,14 @@ class DeadlineListView(RoleRequiredMixin, View):
         )
 
 
+def _district_name(user: User) -> str | None:
+    """The name of a district user's own district (their scope), else None."""
+    org = user.organisation
+    if user.role in DISTRICT_ROLES and org is not None and org.district is not None:
+        return org.district.name
+    return None
+
+
 class StepReportView(RoleRequiredMixin, View):
     """各环节用时 — average and longest working days per step, the center's target and how many took longer.
     A district leader sees their own district; the center and regulators any district or the whole city."""
@@ -82,11 +96,11 @@ class StepReportView(RoleRequiredMixin, View):
     roles = STEP_REPORT_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        user = authenticated_user(request)
         form = StepReportFilterForm(request.GET or None, user=user)
         params = form.params()
         case_type = params.get("case_type") or "application"
-        district = user.organisation.district_id if user.role in DISTRICT_ROLES else params.get("district")
+        district = user.district_id if user.role in DISTRICT_ROLES else params.get("district")
         rows = selectors.step_durations(case_type, district, since=params.get("since"), until=params.get("until"))
         can_edit = user.role in services.TARGET_EDITOR_ROLES
         return render(
@@ -99,26 +113,25 @@ class StepReportView(RoleRequiredMixin, View):
                 "case_type": case_type,
                 "can_edit": can_edit,
                 "target_form": StepTargetForm(),
-                "scope_label": user.organisation.district.name
-                if user.role in DISTRICT_ROLES and user.organisation.district_id
-                else _("全市"),
+                "scope_label": _district_name(user) or _("全市"),
             },
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        if request.user.role not in services.TARGET_EDITOR_ROLES:
+        user = authenticated_user(request)
+        if user.role not in services.TARGET_EDITOR_ROLES:
             raise PermissionDenied
         form = StepTargetForm(request.POST)
         back = request.get_full_path()
         if not form.is_valid():
             for errors in form.errors.values():
                 for e in errors:
-                    messages.error(request, e)
+                    messages.error(request, str(e))  # ErrorList yields the messages as text
             return redirect(back)
         data = form.cleaned_data
         try:
             services.step_target_set(
-                actor=request.user, case_type=data["case_type"], action=data["action"], workdays=data["workdays"]
+                actor=user, case_type=data["case_type"], action=data["action"], workdays=data["workdays"]
             )
         except DomainError as exc:
             texts = [str(m) for ms in exc.errors.values() for m in ms] or [str(exc.detail)]

@@ -26,7 +26,9 @@ ORDERING = {n: n for n in ("due_on", "started_on", "completed_on", "status", "ki
 
 
 class StatusListField(serializers.CharField):
-    def to_internal_value(self, data: Any) -> list[str]:
+    """Comma separated deadline statuses, checked and normalised (``pending,missed``)."""
+
+    def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
         parts = [p.strip() for p in value.split(",") if p.strip()]
         bad = [p for p in parts if p not in DeadlineStatus.values]
@@ -35,7 +37,7 @@ class StatusListField(serializers.CharField):
                 _("未知的状态：%(bad)s。可选：%(choices)s。")
                 % {"bad": "，".join(bad), "choices": "，".join(DeadlineStatus.values)}
             )
-        return parts
+        return ",".join(parts)
 
 
 class DeadlineFilter(serializers.Serializer):
@@ -59,7 +61,7 @@ class DeadlineFilter(serializers.Serializer):
 
 def deadlines_filter(qs: QuerySet[Deadline], params: dict[str, Any], today: date) -> QuerySet[Deadline]:
     if params.get("status"):
-        qs = qs.filter(status__in=params["status"])
+        qs = qs.filter(status__in=params["status"].split(","))
     for key in ("kind", "case_type", "case_id"):
         if params.get(key):
             qs = qs.filter(**{key: params[key]})
@@ -94,7 +96,7 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Deadline]:
-        qs = Deadline.objects.filter(visible_cases_q(self.request.user))
+        qs: QuerySet[Deadline] = Deadline.objects.filter(visible_cases_q(self.request.user))
         if self.action == "list":
             params = parse_query(DeadlineFilter, self.request)
             qs = deadlines_filter(qs, params, timezone.localdate())
