@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ssc.evaluations",
     "ssc.relocations",
     "ssc.migration",
+    "ssc.directory",
 ]
 
 MIDDLEWARE = [

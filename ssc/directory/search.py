@@ -1,0 +1,242 @@
+"""The public directory search (公众网点查询) over the flat latest roster (``RosterEntry``).
+
+One query for the page plus one count, on indexed columns, never a join:
+
+- ``q`` — whitespace-separated terms, all of which must match. A term in hanzi matches the outlet's name or
+  address (``LIKE '%…%'``; PostgreSQL has pg_trgm GIN indexes for it). An ASCII term matches the pinyin
+  initials (``gsyh`` → 工商银行) or the full pinyin (``jiefangbei``) of the name, both stored lower-case in
+  indexed columns, so no pinyin conversion happens at request time (``pypinyin`` is never imported here);
+  a term with digits also matches the name and address (house numbers).
+- ``district`` / ``bank`` — ids; ``service`` — a card-service code; ``instant_issuance`` — bool.
+- ``near=(lat, lng)`` (GCJ-02, like the stored coordinates) — sorted by distance. The order is computed in SQL
+  by the equirectangular approximation (plain arithmetic, so SQLite needs no trigonometric functions) inside a
+  bounding box that grows until it provably holds the requested page; the distance returned
+  (``distance_m``) is the great-circle (haversine) distance computed in Python for the page's rows.
+
+Hidden entries (termination filed) are never returned. Rows come back as the published ``data`` dicts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import ExpressionWrapper, F, FloatField, Q, QuerySet
+
+from ssc.roster.models import RosterEntry
+
+EARTH_RADIUS_M = 6_371_008.8
+METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180.0  # ≈ 111.2 km per degree of latitude
+# Half-widths (metres) of the bounding boxes tried in turn for ``near``; beyond the last, no box at all.
+NEAR_RADII_M = (3_000.0, 15_000.0, 75_000.0)
+MAX_TERMS = 5
+MAX_TERM_LENGTH = 50
+MAX_PAGE_SIZE = 200
+
+_ASCII_TERM = re.compile(r"^[0-9a-z]+$")
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres between two points given in degrees."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def terms(q: str | None) -> list[str]:
+    """The search terms of ``q``: NFKC-normalised (full-width letters and digits become ASCII), lower-cased,
+    split on spaces and punctuation; at most ``MAX_TERMS`` terms of at most ``MAX_TERM_LENGTH`` characters."""
+    if not q:
+        return []
+    text = unicodedata.normalize("NFKC", q).lower().strip()
+    out = [t[:MAX_TERM_LENGTH] for t in _SEPARATORS.split(text) if t]
+    return out[:MAX_TERMS]
+
+
+def is_ascii_term(term: str) -> bool:
+    return bool(_ASCII_TERM.match(term))
+
+
+def _term_q(term: str) -> Q:
+    if is_ascii_term(term):
+        cond = Q(name_initials__contains=term) | Q(name_pinyin__contains=term)
+        if any(c.isdigit() for c in term):
+            cond |= Q(name__contains=term) | Q(address__contains=term)
+        return cond
+    return Q(name__contains=term) | Q(address__contains=term)
+
+
+def filtered(
+    *,
+    q: str | None = None,
+    district: int | None = None,
+    bank: int | None = None,
+    service: str | None = None,
+    instant_issuance: bool | None = None,
+) -> QuerySet[RosterEntry]:
+    """Visible roster entries matching the filters (no order, no coordinates)."""
+    qs = RosterEntry.objects.filter(hidden=False)
+    for term in terms(q):
+        qs = qs.filter(_term_q(term))
+    if district is not None:
+        qs = qs.filter(district_id=district)
+    if bank is not None:
+        qs = qs.filter(bank_id=bank)
+    if service:
+        qs = qs.filter(services__contains=f"|{service}|")
+    if instant_issuance is not None:
+        qs = qs.filter(instant_issuance=instant_issuance)
+    return qs
+
+
+def _distance_order(qs: QuerySet[RosterEntry], lat: float, lng: float) -> QuerySet[RosterEntry]:
+    k = math.cos(math.radians(lat))
+    dy = F("latitude") - lat
+    dx = (F("longitude") - lng) * k
+    return qs.annotate(_d2=ExpressionWrapper(dy * dy + dx * dx, output_field=FloatField())).order_by("_d2", "pk")
+
+
+def _bbox(qs: QuerySet[RosterEntry], lat: float, lng: float, radius_m: float) -> QuerySet[RosterEntry]:
+    dlat = radius_m / METRES_PER_DEGREE
+    dlng = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 1e-6))
+    return qs.filter(
+        latitude__gte=lat - dlat, latitude__lte=lat + dlat, longitude__gte=lng - dlng, longitude__lte=lng + dlng
+    )
+
+
+def _approx_m(lat0: float, lng0: float, lat: float, lng: float) -> float:
+    """The equirectangular distance the SQL orders by (same metric, in metres)."""
+    k = math.cos(math.radians(lat0))
+    return METRES_PER_DEGREE * math.hypot(lat - lat0, (lng - lng0) * k)
+
+
+def _with_distance(rows: Sequence[tuple[Any, ...]], near: tuple[float, float]) -> list[dict[str, Any]]:
+    out = []
+    for data, lat, lng in rows:
+        item = dict(data)
+        item["distance_m"] = round(haversine_m(near[0], near[1], lat, lng))
+        out.append(item)
+    return out
+
+
+def _near_page(
+    qs: QuerySet[RosterEntry], near: tuple[float, float], count: int, offset: int, limit: int
+) -> list[tuple[Any, ...]]:
+    """The rows ``offset:offset+limit`` by distance: within the smallest box that provably holds them."""
+    lat, lng = near
+    ordered = _distance_order(qs, lat, lng)
+    needed = min(count, offset + limit)
+    for radius in NEAR_RADII_M:
+        rows = list(_bbox(ordered, lat, lng, radius).values_list("data", "latitude", "longitude")[offset:needed])
+        if offset + len(rows) < needed:
+            continue  # the box holds fewer matches than the page needs
+        if rows and _approx_m(lat, lng, rows[-1][1], rows[-1][2]) > radius:
+            continue  # something outside the box could be nearer than the page's last row
+        return rows
+    return list(ordered.values_list("data", "latitude", "longitude")[offset:needed])
+
+
+def search(
+    *,
+    q: str | None = None,
+    district: int | None = None,
+    bank: int | None = None,
+    service: str | None = None,
+    instant_issuance: bool | None = None,
+    near: tuple[float, float] | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> tuple[int, list[dict[str, Any]]]:
+    """``(count, rows)`` — the number of visible outlets matching the filters and the published data of page
+    ``page`` (1-based) of them, by outlet id or, with ``near=(lat, lng)``, by distance with ``distance_m``.
+    A page past the end gives no rows. Arguments are trusted (the API and page validate them)."""
+    page = max(1, int(page))
+    page_size = max(1, min(MAX_PAGE_SIZE, int(page_size)))
+    qs = filtered(q=q, district=district, bank=bank, service=service, instant_issuance=instant_issuance)
+    count = qs.count()
+    offset = (page - 1) * page_size
+    if count <= offset:
+        return count, []
+    if near is not None:
+        return count, _with_distance(_near_page(qs, near, count, offset, page_size), near)
+    return count, [dict(d) for d in qs.order_by("pk").values_list("data", flat=True)[offset : offset + page_size]]
+
+
+# --- the floor the benchmark compares with -------------------------------------------------------------
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def raw_sql_floor(
+    *,
+    q: str | None = None,
+    district: int | None = None,
+    bank: int | None = None,
+    service: str | None = None,
+    instant_issuance: bool | None = None,
+    near: tuple[float, float] | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> tuple[int, list[dict[str, Any]]]:
+    """The same results as :func:`search` by hand-written SQL on a bare cursor (the P1 floor).
+
+    With ``near`` it sorts the whole filtered set by the same approximate distance (no box), which is what a
+    straightforward hand-written query does."""
+    table = RosterEntry._meta.db_table
+    where = ["hidden = %s"]
+    params: list[Any] = [False]
+    like = "LIKE %s ESCAPE '\\'"
+    for term in terms(q):
+        if is_ascii_term(term):
+            cols = ["name_initials", "name_pinyin"] + (["name", "address"] if any(c.isdigit() for c in term) else [])
+        else:
+            cols = ["name", "address"]
+        where.append("(" + " OR ".join(f"{c} {like}" for c in cols) + ")")
+        params += [_like(term)] * len(cols)
+    if district is not None:
+        where.append("district_id = %s")
+        params.append(district)
+    if bank is not None:
+        where.append("bank_id = %s")
+        params.append(bank)
+    if service:
+        where.append(f"services {like}")
+        params.append(_like(f"|{service}|"))
+    if instant_issuance is not None:
+        where.append("instant_issuance = %s")
+        params.append(instant_issuance)
+    cond = " AND ".join(where)
+    offset = (max(1, page) - 1) * page_size
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {table} WHERE {cond}", params)  # noqa: S608 - fixed identifiers
+        count = cur.fetchone()[0]
+        if count <= offset:
+            return count, []
+        if near is not None:
+            lat, lng = near
+            k = math.cos(math.radians(lat))
+            order = "((latitude - %s) * (latitude - %s) + (longitude - %s) * %s * (longitude - %s) * %s), outlet_id"
+            order_params: list[Any] = [lat, lat, lng, k, lng, k]
+        else:
+            order, order_params = "outlet_id", []
+        cur.execute(
+            f"SELECT data, latitude, longitude FROM {table} WHERE {cond} ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608
+            [*params, *order_params, page_size, offset],
+        )
+        rows = cur.fetchall()
+    out = []
+    for data, lat_, lng_ in rows:
+        item = json.loads(data) if isinstance(data, str | bytes) else dict(data)
+        if near is not None:
+            item["distance_m"] = round(haversine_m(near[0], near[1], lat_, lng_))
+        out.append(item)
+    return count, out

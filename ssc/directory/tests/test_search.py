@@ -1,0 +1,211 @@
+"""``ssc.directory.search``: text, pinyin initials, filters, distance order and values, hidden outlets."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from ssc.accounts.choices import Role
+from ssc.core.testing import make_outlet
+from ssc.directory import search as s
+from ssc.registry.models import Outlet
+from ssc.roster import services as roster
+from ssc.roster.models import RosterEntry
+
+
+def publish_all(world):
+    everyone = Outlet.objects.values_list("pk", flat=True)
+    return roster.publish(outlet_ids=everyone, actor=world.users[Role.CENTER_OFFICER])
+
+
+def ids(rows):
+    return [r["id"] for r in rows]
+
+
+@pytest.fixture
+def published(world):
+    publish_all(world)
+    return world
+
+
+def test_haversine_against_known_geometry():
+    # One degree of latitude along a meridian: πR/180.
+    assert s.haversine_m(29.0, 106.5, 30.0, 106.5) == pytest.approx(111_195, abs=1)
+    # One degree of longitude on the equator: the same; at 60° north half of it.
+    assert s.haversine_m(0.0, 0.0, 0.0, 1.0) == pytest.approx(111_195, abs=1)
+    assert s.haversine_m(60.0, 0.0, 60.0, 1.0) == pytest.approx(111_195 * math.cos(math.radians(60)), rel=2e-3)
+    # 解放碑 → 沙坪坝 三峡广场, about 11.6 km as the crow flies.
+    assert s.haversine_m(29.5573, 106.5770, 29.5410, 106.4566) == pytest.approx(11_790, rel=0.02)
+
+
+def test_terms_are_normalised():
+    assert s.terms("  ＧＳＹＨ　解放碑,工行 ") == ["gsyh", "解放碑", "工行"]
+    assert s.terms(None) == [] and s.terms("   ") == []
+    assert len(s.terms("a b c d e f g")) == s.MAX_TERMS
+
+
+def test_search_by_chinese_text(published):
+    w = published
+    count, rows = s.search(q="解放碑")
+    assert count == 1 and ids(rows) == [w.outlets["A"].pk]
+    count, rows = s.search(q="工商银行")
+    assert count == 2 and set(ids(rows)) == {w.outlets["A"].pk, w.outlets["AB"].pk}
+    # An address matches too, and several terms must all match.
+    count, rows = s.search(q="沙坪坝区某路")
+    assert set(ids(rows)) == {w.outlets["B"].pk, w.outlets["AB"].pk}
+    assert ids(s.search(q="工商银行 沙坪坝")[1]) == [w.outlets["AB"].pk]
+    assert s.search(q="不存在的网点") == (0, [])
+
+
+def test_search_by_pinyin_initials_and_full_pinyin(published):
+    w = published
+    assert set(ids(s.search(q="gsyh")[1])) == {w.outlets["A"].pk, w.outlets["AB"].pk}
+    assert set(ids(s.search(q="GSYH")[1])) == {w.outlets["A"].pk, w.outlets["AB"].pk}
+    # 支行 reads zhī háng: 沙坪坝支行营业部 has the initials "spbzhyyb" (not "spbzxyyb").
+    assert ids(s.search(q="spbzh")[1]) == [w.outlets["B"].pk]
+    assert ids(s.search(q="zhyyb")[1]) == [w.outlets["B"].pk]
+    assert s.search(q="zxyyb")[0] == 0
+    # Every outlet of the world is a 中国… bank: "zh" matches their full pinyin (zhongguo).
+    assert s.search(q="zh")[0] == 3
+    assert ids(s.search(q="jiefangbei")[1]) == [w.outlets["A"].pk]
+    assert ids(s.search(q="gsyh spb")[1]) == [w.outlets["AB"].pk]
+
+
+def test_each_filter(published):
+    w = published
+    a, b, ab = w.outlets["A"].pk, w.outlets["B"].pk, w.outlets["AB"].pk
+    assert set(ids(s.search(district=w.districts["B"].pk)[1])) == {b, ab}
+    assert set(ids(s.search(bank=w.banks["A"].pk)[1])) == {a, ab}
+    assert set(ids(s.search(service="apply")[1])) == {a, b}
+    assert ids(s.search(service="instant_issuance")[1]) == [a]
+    assert ids(s.search(instant_issuance=True)[1]) == [a]
+    assert set(ids(s.search(instant_issuance=False)[1])) == {b, ab}
+    assert ids(s.search(district=w.districts["B"].pk, bank=w.banks["A"].pk)[1]) == [ab]
+    assert s.search(district=w.districts["A"].pk, service="pin_reset") == (0, [])
+
+
+def test_pagination(published):
+    count, rows = s.search(page_size=2)
+    assert count == 3 and len(rows) == 2
+    count, rows2 = s.search(page=2, page_size=2)
+    assert count == 3 and len(rows2) == 1 and not set(ids(rows)) & set(ids(rows2))
+    assert s.search(page=3, page_size=2) == (3, [])
+
+
+def test_hidden_and_non_public_outlets_never_appear(published):
+    w = published
+    assert s.search()[0] == 3
+    roster.hide(outlet=w.outlets["B"], actor=w.users[Role.CENTER_OFFICER], reason="终止")
+    count, rows = s.search()
+    assert count == 2 and w.outlets["B"].pk not in ids(rows)
+    assert s.search(q="建设银行") == (0, [])
+    assert s.search(near=(29.5410, 106.4566))[0] == 2
+    # An outlet that never reached a public status is not in the roster at all.
+    pending = make_outlet(
+        "OA-009",
+        "中国工商银行重庆申请中网点",
+        bank=w.banks["A"],
+        sub_branch=w.orgs["subA"],
+        district=w.districts["A"],
+        status="applying",
+    )
+    roster.publish(outlet_ids=[pending.pk, w.outlets["B"].pk], actor=w.users[Role.CENTER_OFFICER])
+    assert s.search(q="申请中")[0] == 0
+    assert not RosterEntry.objects.filter(pk=pending.pk).exists()
+
+
+def _grid(world):
+    """Outlets due north of a centre point at known distances (metres)."""
+    lat0, lng0 = 29.50, 106.50
+    distances = [50, 400, 1_200, 2_900, 3_100, 9_000, 20_000, 150_000]
+    made = {}
+    for i, d in enumerate(distances):
+        o = make_outlet(
+            f"GR-{i:03d}",
+            f"网格网点{i}",
+            bank=world.banks["A"],
+            sub_branch=world.orgs["subA"],
+            district=world.districts["A"],
+            lat=lat0 + d / s.METRES_PER_DEGREE,
+            lng=lng0,
+        )
+        made[d] = o.pk
+    # One due east at 2 km (the longitude scale matters).
+    east = make_outlet(
+        "GR-E",
+        "网格东",
+        bank=world.banks["B"],
+        sub_branch=world.orgs["subB"],
+        district=world.districts["B"],
+        lat=lat0,
+        lng=lng0 + 2_000 / (s.METRES_PER_DEGREE * math.cos(math.radians(lat0))),
+    )
+    made[2_000] = east.pk
+    return (lat0, lng0), made
+
+
+def test_near_sorts_by_distance_with_true_distances(world):
+    centre, made = _grid(world)
+    publish_all(world)
+    count, rows = s.search(near=centre, bank=None, page_size=50)
+    expected_order = [made[d] for d in sorted(made)]
+    grid_rows = [r for r in rows if r["id"] in made.values()]
+    assert ids(grid_rows) == expected_order
+    for r in grid_rows:
+        d = next(k for k, v in made.items() if v == r["id"])
+        assert abs(r["distance_m"] - d) <= max(2, d * 0.001)
+    distances = [r["distance_m"] for r in rows]
+    assert distances == sorted(distances) and count == len(made) + 3
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 4, 7])
+def test_near_pages_are_consistent_whatever_the_box(world, page_size):
+    centre, _ = _grid(world)
+    publish_all(world)
+    total, everything = s.search(near=centre, page_size=200)
+    seen = []
+    page = 1
+    while True:
+        count, rows = s.search(near=centre, page=page, page_size=page_size)
+        assert count == total
+        if not rows:
+            break
+        seen += ids(rows)
+        page += 1
+    assert seen == ids(everything)
+
+
+def test_near_with_filters(world):
+    centre, made = _grid(world)
+    publish_all(world)
+    count, rows = s.search(near=centre, bank=world.banks["B"].pk)
+    assert ids(rows)[0] == made[2_000]
+    assert count == 2  # the grid's eastern outlet and outlet B
+
+
+def test_raw_sql_floor_gives_the_same_results(world):
+    centre, _ = _grid(world)
+    publish_all(world)
+    cases = [
+        {},
+        {"q": "gsyh"},
+        {"q": "工商银行", "page_size": 2, "page": 2},
+        {"district": world.districts["B"].pk, "service": "apply"},
+        {"near": centre, "page_size": 5},
+        {"near": centre, "instant_issuance": False, "page": 2, "page_size": 3},
+        {"q": "100%_"},
+    ]
+    for kwargs in cases:
+        assert s.raw_sql_floor(**kwargs) == s.search(**kwargs), kwargs
+
+
+def test_query_count_is_constant(published, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        s.search(q="gsyh", district=published.districts["A"].pk)
+    # The nearest outlet lies within the first box: the count and one page query.
+    with django_assert_max_num_queries(2):
+        assert len(s.search(near=(29.5573, 106.5770), page_size=1)[1]) == 1
+    # Sparse data: the box grows a bounded number of times, whatever the number of rows.
+    with django_assert_max_num_queries(2 + len(s.NEAR_RADII_M)):
+        assert len(s.search(near=(29.55, 106.5))[1]) == 3
