@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("ssc.evaluations.api.urls")),
     path("", include("ssc.agreements.api.urls")),
     path("", include("ssc.relocations.api.urls")),
+    path("", include("ssc.terminations.api.urls")),
     path("", include("ssc.migration.api.urls")),
 ]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ssc.tickets",
     "ssc.evaluations",
     "ssc.relocations",
+    "ssc.terminations",
     "ssc.migration",
     "ssc.directory",
 ]

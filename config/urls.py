@@ -31,6 +31,7 @@ urlpatterns = [
     path("evaluations/", include("ssc.evaluations.urls")),
     path("agreements/", include("ssc.agreements.urls")),
     path("relocations/", include("ssc.relocations.urls")),
+    path("terminations/", include("ssc.terminations.urls")),
     path("supervision/", include("ssc.migration.urls")),
     path("", include("ssc.portal.urls")),
 ]
