@@ -148,18 +148,18 @@ class _Actors:
 
     def operator_for(self, outlet: Outlet, rng: random.Random) -> tuple[User, str] | None:
         """An operator and the channel of the call: a bank's call centre takes calls about its own outlets."""
+        # Every operator has an organisation (the query above); the pairs carry it typed.
+        with_org = [(u, u.organisation) for u in self.operators if u.organisation is not None]
         bank_ops = [
-            u
-            for u in self.operators
-            if u.organisation.kind == OrganisationKind.BANK_BRANCH and u.organisation.bank_id == outlet.bank_id
+            u for u, org in with_org if org.kind == OrganisationKind.BANK_BRANCH and org.bank_id == outlet.bank_id
         ]
-        public = [u for u in self.operators if u.organisation.kind == OrganisationKind.HOTLINE]
+        public = [(u, org) for u, org in with_org if org.kind == OrganisationKind.HOTLINE]
         if bank_ops and rng.random() < 0.3:
             return rng.choice(bank_ops), Channel.BANK_HOTLINE
         if not public:
             return (rng.choice(bank_ops), Channel.BANK_HOTLINE) if bank_ops else None
-        user = rng.choice(public)
-        text = f"{user.organisation.code} {user.organisation.name}"
+        user, org = rng.choice(public)
+        text = f"{org.code} {org.name}"
         channel = Channel.HOTLINE_12333 if "12333" in text else Channel.HOTLINE_12345
         roll = rng.random()
         if roll < 0.08:
@@ -353,7 +353,8 @@ def _seed_report(
     result.actions += 1
     if rng.random() < 0.65:
         reply_on = _workday_after(timezone.localdate(at), rng.randint(1, 5))
-        officer = actors.officer(staff.outlet)
+        # The staff are picked by their outlet's status, so each has one.
+        officer = actors.officer(staff.outlet) if staff.outlet is not None else None
         if reply_on is not None and reply_on <= today and officer is not None:
             reply_at = min(max(_moment(reply_on, rng), at + timedelta(hours=1)), now)
             report = services.perform_problem_report(

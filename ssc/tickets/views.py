@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -27,8 +28,10 @@ from django.views import View
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
 from ssc.admission.views import READER_ROLES, CaseActionView, ReaderRequiredMixin, _add_domain_errors
 from ssc.audit import services as audit
+from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, InvalidState, NotAllowed, NotFound
 from ssc.core.exports import csv_response, xlsx_response
+from ssc.core.forms import form_field
 from ssc.deadlines import services as deadline_services
 from ssc.documents.models import Document
 from ssc.notifications.models import Notification
@@ -75,11 +78,15 @@ class _ScopeFilterForm(forms.Form):
         if user.role in DISTRICT_ROLES or user.role == Role.OUTLET_STAFF:
             del self.fields["district"]
         else:
-            self.fields["district"].choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+            form_field(self, "district", forms.ChoiceField).choices = ANY + [
+                (d.pk, d.name) for d in District.objects.only("pk", "name")
+            ]
         if user.role in BANK_ROLES:
             del self.fields["bank"]
         else:
-            self.fields["bank"].choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
+            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
+                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
+            ]
 
     def params(self) -> dict[str, Any]:
         """Valid filters only: a bad value is reported beside its field and otherwise ignored."""
@@ -103,7 +110,8 @@ class TicketFilterForm(_ScopeFilterForm):
     field_order = ["q", "state", "channel", "category", "district", "bank", "received_from", "received_to"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and start > end:
             self.add_error("received_to", _("结束日期不能早于开始日期。"))
@@ -182,7 +190,7 @@ class TicketListView(ReaderRequiredMixin, View):
                 "sort": sort,
                 "page": page,
                 "rows": rows,
-                "can_log": request.user.role == Role.HOTLINE_OPERATOR,
+                "can_log": authenticated_user(request).role == Role.HOTLINE_OPERATOR,
             },
         )
 
@@ -212,7 +220,7 @@ TICKET_EXPORT_COLUMNS = [
 class TicketExportView(ReaderRequiredMixin, View):
     """Exactly what the list shows with the same filters and order; the caller's data masked."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, params, _sort, qs = _tickets_filtered(request)
         fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
         audit.record(
@@ -351,7 +359,7 @@ def _mark_read(user: Any, case_type: str, case_id: int) -> None:
 
 
 def ticket_page(request: HttpRequest, ticket: Ticket, revealed: dict[str, str] | None = None) -> HttpResponse:
-    user = request.user
+    user = authenticated_user(request)
     deadlines = _deadlines(TICKET.name, ticket.pk)
     _mark_read(user, TICKET.name, ticket.pk)
     response = render(
@@ -433,10 +441,11 @@ PROBLEM_REPORT_SORTS: dict[str, tuple[str, ...]] = {
 
 class ProblemReportListView(ProblemReportReaderMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = ProblemReportFilterForm(request.GET or None, user=request.user)
+        user = authenticated_user(request)
+        form = ProblemReportFilterForm(request.GET or None, user=user)
         params = form.params()
         sort, order = _ordering(request.GET.get("sort"), PROBLEM_REPORT_SORTS, "-reported")
-        qs = selectors.problem_reports_for_list(request.user, params).order_by(*order)
+        qs = selectors.problem_reports_for_list(user, params).order_by(*order)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(
             request,
@@ -448,7 +457,7 @@ class ProblemReportListView(ProblemReportReaderMixin, View):
                 "sort": sort,
                 "page": page,
                 "reports": page.object_list,
-                "can_report": request.user.role == Role.OUTLET_STAFF and bool(request.user.outlet_id),
+                "can_report": user.role == Role.OUTLET_STAFF and bool(user.outlet_id),
             },
         )
 
@@ -469,7 +478,7 @@ class ProblemReportCreateView(LoginRequiredMixin, View):
                 "title": _("报告问题"),
                 "form": form,
                 "t": PROBLEM_REPORT.get("report"),
-                "outlet": self.request.user.outlet,
+                "outlet": authenticated_user(self.request).outlet,
             },
             status=status,
         )

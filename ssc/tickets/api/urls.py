@@ -17,10 +17,14 @@ CREATING = {"log", "report"}
 
 urlpatterns = [
     *router.urls,
-    *[p for p in action_urlpatterns(TicketActionView, "api-ticket") if p.name.rsplit("-", 1)[-1] not in CREATING],
+    *[
+        p
+        for p in action_urlpatterns(TicketActionView, "api-ticket")
+        if (p.name or "").rsplit("-", 1)[-1] not in CREATING
+    ],
     *[
         p
         for p in action_urlpatterns(ProblemReportActionView, "api-problem_report")
-        if p.name.rsplit("-", 1)[-1] not in CREATING
+        if (p.name or "").rsplit("-", 1)[-1] not in CREATING
     ],
 ]
