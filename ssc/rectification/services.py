@@ -67,7 +67,7 @@ def issue(*, actor: Any, outlet_id: int, data: dict, files: Any = None, at: date
     return perform(case.pk, "issue", actor=actor, data=data, files=files, at=at)
 
 
-def _attach_all(ctx: ActionContext, uploads: list[Any], kind: str, title: str) -> None:
+def _attach_all(ctx: ActionContext, uploads: list[Any] | None, kind: str, title: str) -> None:
     for i, f in enumerate(uploads or [], start=1):
         v = documents.attach(
             case_type="rectification",

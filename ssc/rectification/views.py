@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -26,8 +27,10 @@ from django.views import View
 
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
 from ssc.audit import services as audit
+from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotAllowed, NotFound
 from ssc.core.exports import csv_response, xlsx_response
+from ssc.core.forms import form_field
 from ssc.deadlines import services as deadline_services
 from ssc.documents.models import Document
 from ssc.notifications.models import Notification
@@ -93,11 +96,15 @@ class RectificationFilterForm(forms.Form):
         if user.role in DISTRICT_ROLES:
             del self.fields["district"]
         else:
-            self.fields["district"].choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+            form_field(self, "district", forms.ChoiceField).choices = ANY + [
+                (d.pk, d.name) for d in District.objects.only("pk", "name")
+            ]
         if user.role in BANK_ROLES:
             del self.fields["bank"]
         else:
-            self.fields["bank"].choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
+            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
+                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
+            ]
 
     def params(self) -> dict[str, Any]:
         """Valid filters only: a bad value is reported beside its field and otherwise ignored."""
@@ -187,7 +194,7 @@ EXPORT_COLUMNS = [
 class RectificationExportView(ReaderRequiredMixin, View):
     """Exactly what the list shows with the same filters and order, every page of it."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, params, _sort, qs = _filtered(request)
         fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
         audit.record(
@@ -216,7 +223,7 @@ class RectificationIssueView(LoginRequiredMixin, View):
         self.outlet = get_object_or_404(
             Outlet.objects.restrict(request.user).select_related("district", "bank"), pk=kwargs["outlet_id"]
         )
-        if request.user.role != Role.DISTRICT_OFFICER:
+        if authenticated_user(request).role != Role.DISTRICT_OFFICER:
             raise PermissionDenied
         if self.outlet.status not in services.RECTIFIABLE:
             messages.warning(
@@ -245,7 +252,7 @@ class RectificationIssueView(LoginRequiredMixin, View):
         )
 
     def get(self, request: HttpRequest, outlet_id: int) -> HttpResponse:
-        initial = {"issued_on": timezone.localdate()}
+        initial: dict[str, Any] = {"issued_on": timezone.localdate()}
         source = request.GET.get("source")
         if source in RectificationSource.values:
             initial["source"] = source
@@ -266,9 +273,11 @@ class RectificationIssueView(LoginRequiredMixin, View):
         except DomainError as exc:  # 400 field errors, 409 state, 422 calendar missing: said beside the form
             add_domain_errors(form, exc)
             return self.render_form(form, status=exc.status)
+        due_on = case.due_on
+        assert due_on is not None  # ``on_issue`` sets it (three months from the notice)
         messages.success(
             request,
-            _t("已向“%(o)s”下达整改通知，整改期限至 %(d)s。") % {"o": self.outlet.name, "d": case.due_on.isoformat()},
+            _t("已向“%(o)s”下达整改通知，整改期限至 %(d)s。") % {"o": self.outlet.name, "d": due_on.isoformat()},
         )
         return redirect("rectification:detail", pk=case.pk)
 
@@ -293,9 +302,9 @@ def _reverse_or_empty(name: str, *args: Any) -> str:
 class RectificationDetailView(ReaderRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = _in_scope(request, pk)
-        user = request.user
+        user = authenticated_user(request)
         today = timezone.localdate()
-        deadlines = [
+        deadlines: list[dict[str, Any]] = [
             {"d": d, "info": deadline_info(d.due_on, completed_on=d.completed_on, status=d.status, today=today)}
             for d in deadline_services.for_case("rectification", case.pk)
         ]

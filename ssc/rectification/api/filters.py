@@ -45,7 +45,8 @@ class RectificationFilter(serializers.Serializer):
     )
     bank = serializers.RegexField(r"^[-\w]{1,20}$", required=False, help_text="Bank id or bank code.")
     outlet = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, help_text="Outlet id.")
-    source = serializers.ChoiceField(choices=RectificationSource.choices, required=False)
+    # A field named like ``Field.source``: DRF's metaclass moves declared fields off the class (the stubs do not).
+    source = serializers.ChoiceField(choices=RectificationSource.choices, required=False)  # type: ignore[assignment]
     overdue = serializers.BooleanField(
         required=False,
         allow_null=True,

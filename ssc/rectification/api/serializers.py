@@ -40,7 +40,7 @@ class RectificationSerializer(WorkflowCaseSerializer):
 
     outlet = RectificationOutletSerializer(read_only=True)
     issued_by = UserBriefSerializer(read_only=True)
-    source = choice_string_field(RectificationSource.values)
+    source = choice_string_field(RectificationSource.values)  # type: ignore[assignment]  # named like Field.source
     source_display = serializers.CharField(source="get_source_display", read_only=True)
     items = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="What must be fixed.")
     due_on = serializers.DateField(
@@ -102,7 +102,7 @@ class RectificationIssueSerializer(serializers.Serializer):
         help_text="What must be fixed (1–30 items). Also accepted: one item per line.",
     )
     issued_on = serializers.DateField(help_text="Date of the notice (督促整改通知); not in the future.")
-    source = serializers.CharField(
+    source = serializers.CharField(  # type: ignore[assignment]  # a field named like Field.source
         help_text="Why: " + "; ".join(f"`{k}` = {v}" for k, v in RectificationSource.choices) + "."
     )
     source_ref = serializers.CharField(

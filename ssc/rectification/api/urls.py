@@ -14,5 +14,9 @@ router.register("rectifications", RectificationViewSet, basename="api-rectificat
 
 urlpatterns = [
     *router.urls,
-    *(p for p in action_urlpatterns(RectificationActionView, "api-rectification") if not p.name.endswith("-issue")),
+    *(
+        p
+        for p in action_urlpatterns(RectificationActionView, "api-rectification")
+        if not (p.name or "").endswith("-issue")
+    ),
 ]
