@@ -79,7 +79,8 @@ class RecordForm(ActionForm):
     documents = MultipleDocumentField(label=_("检查材料"), required=False, help_text=_("PDF、OFD 或图片。"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         district = data.get("district")
         outlets = data.get("outlets") or []
         if "outlets" in self.errors or "district" in self.errors:

@@ -24,7 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from ssc.accounts.choices import CITYWIDE_ROLES, DISTRICT_ROLES
+from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotAllowed
+from ssc.core.forms import form_field
 from ssc.notifications.models import Notification
 from ssc.registry.choices import OrganisationKind
 from ssc.registry.models import District, Organisation, Outlet
@@ -66,7 +68,7 @@ class InspectionFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = ANY + [
+        form_field(self, "organisation", forms.ChoiceField).choices = ANY + [
             (o.pk, o.name)
             for o in Organisation.objects.filter(
                 kind__in=[OrganisationKind.HRSS, OrganisationKind.NFRA, OrganisationKind.CENTER]
@@ -75,7 +77,9 @@ class InspectionFilterForm(forms.Form):
         if user.role in DISTRICT_ROLES:
             del self.fields["district"]
         else:
-            self.fields["district"].choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+            form_field(self, "district", forms.ChoiceField).choices = ANY + [
+                (d.pk, d.name) for d in District.objects.only("pk", "name")
+            ]
 
     def params(self) -> dict[str, Any]:
         self.is_valid()
@@ -164,7 +168,8 @@ class InspectionRecordView(LoginRequiredMixin, View):
         except DomainError as exc:
             add_domain_errors(form, exc)
             return self.render_form(form, status=exc.status)
-        if case.state == InspectionState.ACTION_REQUESTED:
+        # A request for action always names the district (``RecordForm.clean``).
+        if case.state == InspectionState.ACTION_REQUESTED and case.district is not None:
             msg = _t("监督检查已记录，已转%(d)s社保卡管理机构处理。") % {"d": case.district.name}
         else:
             msg = _t("监督检查已记录。")
@@ -184,7 +189,7 @@ def _in_scope(request: HttpRequest, pk: int) -> Inspection:
 class InspectionDetailView(InspectionReaderMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = _in_scope(request, pk)
-        user = request.user
+        user = authenticated_user(request)
         Notification.objects.filter(user=user, case_type="inspection", case_id=case.pk, read_at__isnull=True).update(
             read_at=timezone.now()
         )

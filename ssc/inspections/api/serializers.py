@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -97,7 +97,8 @@ class InspectionDetailSerializer(WorkflowCaseDetailMixin, InspectionSerializer):
     @extend_schema_field(InspectionDocumentSerializer(many=True))
     def get_documents(self, obj: Inspection) -> list[dict[str, Any]]:
         docs = InspectionDocument.objects.filter(inspection=obj).select_related("uploaded_by").order_by("pk")
-        return InspectionDocumentSerializer(docs, many=True, context=self.context).data
+        # ``many=True`` builds a ListSerializer whose ``data`` is a list; the stubs type it as the child's dict.
+        return cast("list[dict[str, Any]]", InspectionDocumentSerializer(docs, many=True, context=self.context).data)
 
 
 class InspectionRecordSerializer(serializers.Serializer):

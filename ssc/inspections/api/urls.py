@@ -12,5 +12,5 @@ router.register("inspections", InspectionViewSet, basename="api-inspection")
 
 urlpatterns = [
     *router.urls,
-    *(p for p in action_urlpatterns(InspectionActionView, "api-inspection") if not p.name.endswith("-record")),
+    *(p for p in action_urlpatterns(InspectionActionView, "api-inspection") if not (p.name or "").endswith("-record")),
 ]
