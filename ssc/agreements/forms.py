@@ -35,7 +35,8 @@ class _TermForm(ActionForm):
         return _number_is_free(self.cleaned_data["number"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end, signed = data.get("term_start"), data.get("term_end"), data.get("signed_on")
         if start and end and end <= start:
             self.add_error("term_end", _("有效期止须晚于有效期起。"))
@@ -110,7 +111,8 @@ class FrameworkAgreementForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         bank, org = data.get("bank"), data.get("bank_organisation")
         if bank and org and org.bank_id != bank.pk:
             self.add_error("bank_organisation", _("签约机构须为该银行的总行或重庆（市）分行。"))

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,8 +25,10 @@ from django.views import View
 
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
 from ssc.audit import services as audit
+from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotAllowed, NotFound
 from ssc.core.exports import csv_response, xlsx_response
+from ssc.core.forms import form_field
 from ssc.documents.models import Document
 from ssc.notifications.models import Notification
 from ssc.registry.choices import OutletStatus
@@ -79,11 +82,15 @@ class AgreementFilterForm(forms.Form):
         if user.role in DISTRICT_ROLES:
             del self.fields["district"]
         else:
-            self.fields["district"].choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+            form_field(self, "district", forms.ChoiceField).choices = ANY + [
+                (d.pk, d.name) for d in District.objects.only("pk", "name")
+            ]
         if user.role in BANK_ROLES:
             del self.fields["bank"]
         else:
-            self.fields["bank"].choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
+            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
+                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
+            ]
 
     def params(self) -> dict[str, Any]:
         self.is_valid()
@@ -141,7 +148,7 @@ def export_columns() -> list[tuple[Any, Any]]:
     ]
 
 
-def _export(request: HttpRequest, qs: QuerySet[Agreement], what: str, params: dict[str, Any]) -> HttpResponse:
+def _export(request: HttpRequest, qs: QuerySet[Agreement], what: str, params: dict[str, Any]) -> HttpResponseBase:
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     audit.record(
         action="agreement.export",
@@ -173,13 +180,13 @@ class AgreementListView(AgreementReaderMixin, View):
                 "page": page,
                 "agreements": page.object_list,
                 "today": timezone.localdate(),
-                "can_register": request.user.role == Role.DISTRICT_OFFICER,
+                "can_register": authenticated_user(request).role == Role.DISTRICT_OFFICER,
             },
         )
 
 
 class AgreementExportView(AgreementReaderMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, params, _sort, qs = _filtered(request)
         return _export(request, qs, _t("合作协议"), params)
 
@@ -187,7 +194,7 @@ class AgreementExportView(AgreementReaderMixin, View):
 class ExpiredUnrenewedView(AgreementReaderMixin, View):
     """到期未续签 — Art 9(4): agreements past their last day without renewal, oldest first; a district sees its own."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         qs = selectors.agreements_expired_unrenewed(request.user)
         if request.GET.get("format") in ("xlsx", "csv"):
             return _export(request, qs, _t("到期未续签协议"), {"expired_unrenewed": True})
@@ -217,7 +224,7 @@ def _agreement_in_scope(request: HttpRequest, pk: int) -> Agreement:
 class AgreementDetailView(AgreementReaderMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         agreement = _agreement_in_scope(request, pk)
-        user = request.user
+        user = authenticated_user(request)
         today = timezone.localdate()
         documents = list(
             Document.objects.restrict(user)
@@ -275,19 +282,23 @@ class AgreementActionView(CaseActionView):
 # --- registering an agreement signed before the platform --------------------------------------------------------
 
 
+class OutletChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.code}）"
+
+
 class RegisterPageForm(RegisterForm):
-    outlet = forms.ModelChoiceField(label=_("网点"), queryset=Outlet.objects.none(), empty_label=_("请选择网点"))
+    outlet = OutletChoiceField(label=_("网点"), queryset=Outlet.objects.none(), empty_label=_("请选择网点"))
     field_order = ["outlet"]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outlet"].queryset = (
+        form_field(self, "outlet", forms.ModelChoiceField).queryset = (
             Outlet.objects.restrict(user)
             .filter(status__in=list(RENEWABLE_OUTLET_STATUSES))
             .exclude(pk__in=Agreement.objects.exclude(status=AgreementStatus.TERMINATED).values("outlet_id"))
             .order_by("name_pinyin", "pk")
         )
-        self.fields["outlet"].label_from_instance = lambda o: f"{o.name}（{o.code}）"
         _date_widgets(self)
 
 
@@ -335,7 +346,7 @@ class FrameworkListView(FrameworkReaderMixin, View):
         qs = selectors.framework_agreements_for_list(request.user, {}).order_by("bank__sort_order", "-term_start")
         today = timezone.localdate()
         banks = []
-        if request.user.role not in BANK_ROLES:
+        if authenticated_user(request).role not in BANK_ROLES:
             covered = set(qs.values_list("bank_id", flat=True))
             banks = [b for b in Bank.objects.all() if b.pk not in covered]
         return render(
@@ -345,7 +356,7 @@ class FrameworkListView(FrameworkReaderMixin, View):
                 "title": _("合作框架协议"),
                 "agreements": [{"fa": fa, "in_force": fa.in_force_on(today)} for fa in qs],
                 "banks_without": banks,
-                "can_create": request.user.role == Role.CENTER_OFFICER,
+                "can_create": authenticated_user(request).role == Role.CENTER_OFFICER,
             },
         )
 

@@ -3,7 +3,7 @@ banks' framework agreements with HRSS (Art 6(1))."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from ssc.workflow.api.serializers import (
     WorkflowCaseSerializer,
     choice_string_field,
 )
+from ssc.workflow.definition import Workflow
 
 from .. import selectors
 from ..models import Agreement, AgreementStatus, FrameworkAgreement
@@ -46,7 +47,7 @@ class FrameworkAgreementBriefSerializer(serializers.Serializer):
 class AgreementSerializer(WorkflowCaseSerializer):
     """合作协议 in lists: its term, status, whether it was renewed, days left."""
 
-    workflow = AGREEMENT
+    workflow: Workflow = AGREEMENT
 
     outlet = OutletSummarySerializer(read_only=True)
     agency = OrganisationBriefSerializer(read_only=True)
@@ -136,7 +137,8 @@ class AgreementDetailSerializer(WorkflowCaseDetailMixin, AgreementSerializer):
 
     @extend_schema_field(AgreementBriefSerializer(many=True))
     def get_chain(self, obj: Agreement) -> list[dict[str, Any]]:
-        return AgreementBriefSerializer(selectors.chain(obj), many=True).data
+        # ``many=True`` builds a ListSerializer whose ``data`` is a list; the stubs type it as the child's dict.
+        return cast("list[dict[str, Any]]", AgreementBriefSerializer(selectors.chain(obj), many=True).data)
 
     @extend_schema_field(FrameworkAgreementBriefSerializer(allow_null=True))
     def get_framework_agreement(self, obj: Agreement) -> dict[str, Any] | None:

@@ -17,6 +17,6 @@ urlpatterns = [
     *[
         p
         for p in action_urlpatterns(AgreementActionView, "api-agreement")
-        if p.name.rsplit("-", 1)[-1] not in SYSTEM_ACTIONS
+        if (p.name or "").rsplit("-", 1)[-1] not in SYSTEM_ACTIONS
     ],
 ]
