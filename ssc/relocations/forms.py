@@ -32,7 +32,8 @@ class ReportForm(ActionForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         outlet = getattr(self.case, "outlet", None)
         district = data.get("new_district")
         if outlet is None:
@@ -80,7 +81,8 @@ class AssessForm(ActionForm):
     photos = MultipleDocumentField(label=_("现场照片"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("result") == "non_compliant" and not (data.get("findings") or "").strip():
             self.add_error("findings", _("评估为不符合要求时须写明不符合之处。"))
         return data

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -24,8 +25,10 @@ from django.views import View
 
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
 from ssc.audit import services as audit
+from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotAllowed, NotFound
 from ssc.core.exports import csv_response, xlsx_response
+from ssc.core.forms import form_field
 from ssc.documents.models import Document
 from ssc.notifications.models import Notification
 from ssc.registry.models import Bank, District, Outlet
@@ -75,11 +78,15 @@ class RelocationFilterForm(forms.Form):
         if user.role in DISTRICT_ROLES:
             del self.fields["district"]
         else:
-            self.fields["district"].choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+            form_field(self, "district", forms.ChoiceField).choices = ANY + [
+                (d.pk, d.name) for d in District.objects.only("pk", "name")
+            ]
         if user.role in BANK_ROLES:
             del self.fields["bank"]
         else:
-            self.fields["bank"].choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
+            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
+                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
+            ]
 
     def params(self) -> dict[str, Any]:
         self.is_valid()
@@ -129,7 +136,7 @@ class RelocationListView(RelocationReaderMixin, View):
                 "sort": sort,
                 "page": page,
                 "relocations": page.object_list,
-                "can_report": request.user.role in services.REPORTER_ROLES,
+                "can_report": authenticated_user(request).role in services.REPORTER_ROLES,
             },
         )
 
@@ -154,7 +161,7 @@ def export_columns() -> list[tuple[Any, Any]]:
 
 
 class RelocationExportView(RelocationReaderMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, params, _sort, qs = _filtered(request)
         fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
         audit.record(
@@ -191,8 +198,9 @@ class RelocationReportView(ReaderRequiredMixin, View):
     roles = services.REPORTER_ROLES
 
     def _outlet(self, request: HttpRequest) -> Outlet | None:
-        if request.user.role == Role.OUTLET_STAFF:
-            raw: Any = request.user.outlet_id
+        user = authenticated_user(request)
+        if user.role == Role.OUTLET_STAFF:
+            raw: Any = user.outlet_id
         else:
             raw = request.POST.get("outlet") or request.GET.get("outlet")
         try:
@@ -270,7 +278,7 @@ def _reverse_or_empty(name: str, *args: Any) -> str:
 class RelocationDetailView(RelocationReaderMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = _relocation_in_scope(request, pk)
-        user = request.user
+        user = authenticated_user(request)
         documents = list(
             Document.objects.restrict(user)
             .filter(case_type=RELOCATION.name, case_id=case.pk)

@@ -12,5 +12,5 @@ router.register("relocations", RelocationViewSet, basename="api-relocation")
 
 urlpatterns = [
     *router.urls,
-    *[p for p in action_urlpatterns(RelocationActionView, "api-relocation") if not p.name.endswith("-report")],
+    *[p for p in action_urlpatterns(RelocationActionView, "api-relocation") if not (p.name or "").endswith("-report")],
 ]
