@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -17,7 +18,9 @@ from django.views import View
 
 from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
 from ssc.audit import services as audit
+from ssc.core.auth import authenticated_user
 from ssc.core.exports import xlsx_response
+from ssc.core.forms import form_field
 from ssc.registry.choices import OutletStatus
 from ssc.registry.models import Bank, District
 from ssc.workflow.views import ReaderRequiredMixin
@@ -38,11 +41,15 @@ class _ScopeForm(forms.Form):
         if user.role in DISTRICT_ROLES:
             del self.fields["district"]
         else:
-            self.fields["district"].choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
+            form_field(self, "district", forms.ChoiceField).choices = ANY + [
+                (d.pk, d.name) for d in District.objects.only("pk", "name")
+            ]
         if user.role in BANK_ROLES:
             del self.fields["bank"]
         else:
-            self.fields["bank"].choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
+            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
+                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
+            ]
 
     def params(self) -> dict[str, Any]:
         self.is_valid()
@@ -72,7 +79,7 @@ class JinyuMigrationView(ReaderRequiredMixin, View):
 
     roles = MIGRATION_REPORT_ROLES
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         form = _ScopeForm(request.GET or None, user=request.user)
         params = form.params()
         report = selectors.jinyu_migration(request.user, as_of=timezone.localdate(), params=params)
@@ -84,7 +91,7 @@ class JinyuMigrationView(ReaderRequiredMixin, View):
             {"title": _("金渝网迁移进度"), "form": form, "filtered": bool(params), "report": report},
         )
 
-    def export(self, report: selectors.MigrationReport, params: dict[str, Any]) -> HttpResponse:
+    def export(self, report: selectors.MigrationReport, params: dict[str, Any]) -> HttpResponseBase:
         audit.record(
             action="report.jinyu_migration.export",
             object_type="registry.outlet",
@@ -152,7 +159,7 @@ class DisclosureView(ReaderRequiredMixin, View):
 
     roles = DISCLOSURE_REPORT_ROLES
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         form = DisclosureFilterForm(request.GET or None, user=request.user)
         params = form.params()
         qs = selectors.disclosure_missing(request.user, params)
@@ -170,7 +177,7 @@ class DisclosureView(ReaderRequiredMixin, View):
             filename = _t("网点公示检查_%(d)s") % {"d": timezone.localdate().strftime("%Y%m%d")}
             return xlsx_response(filename, headers, rows, sheet_title=_t("网点公示检查"))
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        can_issue = request.user.role == Role.DISTRICT_OFFICER
+        can_issue = authenticated_user(request).role == Role.DISTRICT_OFFICER
         return render(
             request,
             "migration/disclosure.html",
