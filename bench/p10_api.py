@@ -29,16 +29,16 @@ import json
 import multiprocessing
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._django import load_average, print_table, setup_django  # noqa: E402
 
 TARGET_MEDIAN_MS = 15.0
 TARGET_RATIO = 3.0
@@ -108,40 +108,6 @@ SERVICES = [
 
 
 # --- setup ----------------------------------------------------------------------------------------------
-
-
-def setup_django(keep: bool) -> tuple[str, dict, object]:
-    tmp = tempfile.mkdtemp(prefix="ssc-p10-")
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SSC_DATA_DIR"] = tmp
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_p10"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep, serialize=False)
-
-        def teardown() -> None:
-            if not keep:
-                connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    else:
-        call_command("migrate", verbosity=0)
-
-        def teardown() -> None:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    env = {"SSC_DATA_DIR": tmp} if connection.vendor == "sqlite" else {}
-    if connection.vendor == "postgresql":
-        s = settings.DATABASES["default"]
-        env["DATABASE_URL"] = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    return f"{connection.vendor} ({connection.settings_dict['NAME']})", env, teardown
 
 
 def build_data(n: int) -> None:
@@ -468,7 +434,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="PostgreSQL: keep (and reuse) the scratch database")
     args = parser.parse_args()
 
-    label, env, teardown = setup_django(args.keep)
+    db = setup_django("p10", keep=args.keep)
+    label, env, teardown = db.label, db.env, db.teardown
     try:
         t0 = time.perf_counter()
         build_data(args.outlets)
@@ -482,9 +449,6 @@ def main() -> int:
         total = Outlet.objects.count()
         _, token = ApiToken.issue(User.objects.get(username="bench_center"), name="bench")
         client = Client()
-        load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-        print(f"P10 staff API outlet list — {label}, {total:,} outlets (data built in {load_s:.1f} s)")
-        print(f"load average {load} on {os.cpu_count()} CPUs (shared machine: compare ratios, not absolutes)")
         rows = []
         ok = True
         for sc in scenarios(connection.vendor):
@@ -522,13 +486,12 @@ def main() -> int:
                         ("PASS" if passed else "FAIL") + (f" ({errors} errors)" if errors else ""),
                     )
                 )
-        header = ("metric", "value", "floor (raw SQL)", "ratio", "target", "pass")
-        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-        line = "  ".join(f"{{:<{w}}}" for w in widths)
-        print(line.format(*header))
-        print(line.format(*["-" * w for w in widths]))
-        for r in rows:
-            print(line.format(*r))
+        print_table(
+            f"P10 staff API outlet list — {label}, {total:,} outlets (data built in {load_s:.1f} s)",
+            rows,
+            [f"load average {load_average()} on {os.cpu_count()} CPUs (shared machine: compare ratios, not absolutes)"],
+            header=("metric", "value", "floor (raw SQL)", "ratio", "target", "pass"),
+        )
         if not args.throughput:
             print("(throughput with 2 worker processes not measured; add --throughput)")
         return 0 if ok else 1

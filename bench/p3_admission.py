@@ -32,17 +32,16 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._django import load_average, print_table, setup_django  # noqa: E402
 
 TARGET_RATIO = 3.0
 TARGET_RPS = {"sqlite": 1000.0, "postgresql": 500.0}
@@ -64,52 +63,6 @@ ACTIONS = [
 
 
 # --- setup ----------------------------------------------------------------------------------------------------
-
-
-def setup_django(tag: str) -> tuple[str, object]:
-    """A temporary SQLite file (default) or a scratch PostgreSQL database next to ``DATABASE_URL``'s."""
-    tmp = tempfile.mkdtemp(prefix=f"ssc-{tag}-")
-    os.environ["SSC_DATA_DIR"] = tmp  # SQLite file and uploaded documents
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SSC_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_{tag}"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
-
-        def teardown() -> None:
-            connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    else:
-        call_command("migrate", verbosity=0)
-
-        def teardown() -> None:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    from ssc.workcalendar.testing import ensure_seeded
-
-    ensure_seeded()
-    return f"{connection.vendor} ({connection.settings_dict['NAME']})", teardown
-
-
-def print_table(title: str, rows: list[tuple], notes: list[str] = ()) -> None:
-    header = ("metric", "value", "floor", "ratio", "target", "pass")
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = "  ".join(f"{{:<{w}}}" for w in widths)
-    print(title)
-    for n in notes:
-        print(n)
-    print(line.format(*header))
-    print(line.format(*["-" * w for w in widths]))
-    for r in rows:
-        print(line.format(*r))
 
 
 # --- data -----------------------------------------------------------------------------------------------------
@@ -389,7 +342,8 @@ def main() -> int:
     if args.quick:
         args.outlets, args.applications, args.block = 2_000, 50, 10
 
-    label, teardown = setup_django("p3")
+    db = setup_django("p3", seed_calendar=True)
+    label, teardown = db.label, db.teardown
     try:
         from django.db import connection
 
@@ -497,7 +451,7 @@ def main() -> int:
             [
                 "floor: per action one transaction with a bare ORM UPDATE of the application + INSERT of the "
                 "history row + INSERT of an audit row",
-                f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}",
+                f"load average at the end: {load_average()}",
             ],
         )
         return 0 if ok else 1

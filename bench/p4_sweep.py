@@ -30,11 +30,8 @@ missed.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -42,41 +39,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._django import load_average, print_table, setup_django  # noqa: E402
+
 TARGET_S = 3.0
 TODAY = date(2026, 3, 16)  # a Monday; the next working day is 03-17
-
-
-def setup_django(tag: str) -> tuple[str, object]:
-    """A temporary SQLite file (default) or a scratch PostgreSQL database next to ``DATABASE_URL``'s."""
-    tmp = tempfile.mkdtemp(prefix=f"ssc-{tag}-")
-    os.environ["SSC_DATA_DIR"] = tmp
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SSC_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_{tag}"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
-
-        def teardown() -> None:
-            connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    else:
-        call_command("migrate", verbosity=0)
-
-        def teardown() -> None:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    from ssc.workcalendar.testing import ensure_seeded
-
-    ensure_seeded()
-    return f"{connection.vendor} ({connection.settings_dict['NAME']})", teardown
 
 
 def build(n_open: int, n_due: int, n_remind: int) -> None:
@@ -220,7 +186,8 @@ def main() -> int:
     if args.quick:
         args.open, args.due, args.remind = 10_000, 1_000, 100
 
-    label, teardown = setup_django("p4")
+    db = setup_django("p4", seed_calendar=True)
+    label, teardown = db.label, db.teardown
     try:
         from django.db import connection
 
@@ -282,18 +249,13 @@ def main() -> int:
         missed = Deadline.objects.filter(status="missed").count()
         assert missed == args.due
 
-        header = ("metric", "value", "floor / note", "ratio", "target", "pass")
-        widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(len(header))]
-        line = "  ".join(f"{{:<{w}}}" for w in widths)
-        print(
+        print_table(
             f"P4 deadline sweep — {label}, {args.open:,} open deadlines, {args.due:,} past due, "
-            f"{args.remind:,} to remind (set-up {setup_s:.1f} s)"
+            f"{args.remind:,} to remind (set-up {setup_s:.1f} s)",
+            rows,
+            [f"load average at the end: {load_average()}"],
+            header=("metric", "value", "floor / note", "ratio", "target", "pass"),
         )
-        print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        print(line.format(*header))
-        print(line.format(*["-" * w for w in widths]))
-        for x in rows:
-            print(line.format(*x))
         return 0 if ok else 1
     finally:
         teardown()

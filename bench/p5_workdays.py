@@ -11,31 +11,20 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import random
 import sys
-import tempfile
 import time
 from bisect import bisect_right
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._django import load_average, setup_django  # noqa: E402
+
 TARGET_US = 2.0
 TARGET_RATIO = 5.0
-
-
-def setup_django(data_dir: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["SSC_DATA_DIR"] = data_dir
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", "workcalendar", verbosity=0)
 
 
 def best_of(repeat: int, fn) -> tuple[float, float]:
@@ -63,8 +52,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each loop; the best is reported")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="ssc-bench-p5-") as tmp:
-        setup_django(tmp)
+    db = setup_django("p5", sqlite_only=True, apps=["workcalendar"])
+    try:
         from ssc.workcalendar import services
         from ssc.workcalendar.models import CalendarDay
         from ssc.workcalendar.testing import ensure_seeded
@@ -100,6 +89,8 @@ def main() -> int:
         add_workdays(first, 1)  # compile the table before timing
         t_engine = best_of(args.repeat, engine)
         t_floor = best_of(args.repeat, floor)
+    finally:
+        db.teardown()
 
     per = 1e6 / args.calls
     wall_us, cpu_us = t_engine[0] * per, t_engine[1] * per
@@ -132,7 +123,7 @@ def main() -> int:
         f"best of {args.repeat}"
     )
     print("floor: bare bisect_right over a sorted list of working-day ordinals (+ toordinal / fromordinal)")
-    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at the end: {load_average()}")
     for i, r in enumerate(rows):
         print(" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
         if i == 0:

@@ -31,9 +31,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -43,51 +41,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._django import load_average, print_table, setup_django  # noqa: E402
+
 TARGET_SECONDS = 15.0
 TARGET_RATIO = 2.0
 BATCH = 20_000
-
-
-def setup_django(tag: str) -> tuple[str, object]:
-    """A temporary SQLite file (default) or a scratch PostgreSQL database next to ``DATABASE_URL``'s."""
-    tmp = tempfile.mkdtemp(prefix=f"ssc-{tag}-")
-    os.environ["SSC_DATA_DIR"] = tmp
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_{tag}"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
-
-        def teardown() -> None:
-            connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    else:
-        call_command("migrate", verbosity=0)
-
-        def teardown() -> None:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    return f"{connection.vendor} ({connection.settings_dict['NAME']})", teardown
-
-
-def print_table(title: str, rows: list[tuple], notes: list[str] = ()) -> None:
-    header = ("metric", "value", "floor", "ratio", "target", "pass")
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = "  ".join(f"{{:<{w}}}" for w in widths)
-    print(title)
-    for n in notes:
-        print(n)
-    print(line.format(*header))
-    print(line.format(*["-" * w for w in widths]))
-    for r in rows:
-        print(line.format(*r))
 
 
 # --- data -------------------------------------------------------------------------------------------------------
@@ -254,7 +212,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database (prints where it is)")
     args = parser.parse_args()
 
-    where, teardown = setup_django("p6")
+    db = setup_django("p6")
+    where, teardown = db.label, db.teardown
     from django.core.management import call_command
 
     from ssc.audit.verification import CHUNK_SIZE
@@ -340,12 +299,11 @@ def main() -> int:
             ("generate (hash in Python)", f"{t_compute:.1f} s", "", "", "", ""),
             ("bulk insert", f"{t_insert:.1f} s", "", "", "", ""),
         ]
-        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         notes = [
             "floor = one stream reading the same rows with the same queryset (values_list iterator, seq order)",
             "runs (read / verify 1 process / verify N processes, s): "
             + ", ".join(f"{f:.2f}/{v:.2f}/{p:.2f}" for f, v, p in zip(floors, singles, parallels, strict=True)),
-            f"CPUs: {os.cpu_count()}, load average at the end: {load}",
+            f"CPUs: {os.cpu_count()}, load average at the end: {load_average()}",
             "CPU time = this process only (SQLite works in-process; PostgreSQL's server time is not in it)",
             "verify_audit said: " + out.getvalue().strip(),
         ]

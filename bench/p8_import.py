@@ -21,44 +21,15 @@ import io
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._django import setup_django  # noqa: E402
+
 TARGET_SECONDS = 20.0
-
-
-def setup_django() -> tuple[str, object]:
-    tmp = tempfile.mkdtemp(prefix="ssc-p8-")
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SSC_DATA_DIR"] = tmp
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_p8"
-        original_name = connection.settings_dict["NAME"]
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-
-        def teardown() -> None:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
-
-    else:
-        call_command("migrate", verbosity=0)
-
-        def teardown() -> None:
-            pass
-
-    call_command("seed_demo", outlets=0, stdout=io.StringIO())
-    label = f"{connection.vendor} ({connection.settings_dict['NAME']})"
-    return label, teardown
 
 
 def generate_rows(n: int, prefix: str, rng: random.Random) -> list[list[object]]:
@@ -183,11 +154,14 @@ def main() -> int:
     args = parser.parse_args()
     n = args.rows
 
-    label, teardown = setup_django()
+    db = setup_django("p8")
     try:
-        return run(n, label)
+        from django.core.management import call_command
+
+        call_command("seed_demo", outlets=0, stdout=io.StringIO())
+        return run(n, db.label)
     finally:
-        teardown()  # type: ignore[operator]
+        db.teardown()
 
 
 def run(n: int, label: str) -> int:
