@@ -1,6 +1,12 @@
-"""Pages of terminations (placeholder: the pages are added by a colleague)."""
+from django.urls import path
 
-from django.urls import URLPattern
+from . import views
 
 app_name = "terminations"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.termination_list, name="list"),
+    path("export/", views.termination_export, name="export"),
+    path("new/<int:outlet_id>/", views.termination_initiate, name="initiate"),
+    path("<int:pk>/", views.termination_detail, name="detail"),
+    path("<int:pk>/actions/<slug:action>/", views.termination_action, name="action"),
+]
