@@ -209,6 +209,7 @@ def put_in_state(world, state: str, ground: str = "8.1") -> Termination:
     case = act(world, case, "file_with_center")
     if state == "filed":
         return case
-    case = act(world, case, "close_accounts")
+    open_ids = SystemAccount.objects.filter(outlet=world.outlets["A"], closed_on__isnull=True)
+    case = act(world, case, "close_accounts", accounts=list(open_ids.values_list("identifier", flat=True)))
     assert state == "closed", state
     return case
