@@ -76,7 +76,7 @@ def setup_django(
             shutil.rmtree(tmp, ignore_errors=True)
 
     else:
-        for app in apps or [None]:
+        for app in apps or [""]:
             call_command("migrate", *([app] if app else []), verbosity=0)
 
         def teardown() -> None:
