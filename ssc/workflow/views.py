@@ -1,4 +1,8 @@
-"""Pages shared by every workflow: the generic action page (``CaseActionView``) and the common inbox (待办).
+"""Pages shared by every workflow: the generic action page (``CaseActionView``), the common inbox (待办), and the
+parts every workflow's list and case pages share: the filter bar (``CaseFilterForm``), the sort order
+(``list_ordering``), the export (``export_response``) and a case page's documents, deadlines and read marks
+(``case_documents``, ``case_deadlines``, ``mark_case_read``; templates ``workflow/_documents.html``,
+``workflow/_deadlines.html``, ``workflow/_timeline.html``).
 
 ``CaseActionView`` renders any transition's payload form (``Transition.form``) and runs it through the workflow's
 ``perform``; a workflow subclasses it with its own ``workflow``, ``model``, ``perform``, ``get_case`` and url
@@ -9,28 +13,38 @@ show by ``Workflow.allowed_actions``; the engine re-checks everything on submit.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Model
+from django.db.models import F, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ssc.accounts.choices import Role
+from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
+from ssc.audit import services as audit
 from ssc.core.errors import DomainError, InvalidState, NotAllowed, NotFound, StaleVersion, ValidationFailed
+from ssc.core.exports import csv_response, xlsx_response
+from ssc.core.forms import form_field
 from ssc.core.scoping import restricted
 from ssc.workflow import engine
 from ssc.workflow.definition import Workflow
 
 from . import inbox as inbox_service
+
+if TYPE_CHECKING:
+    from ssc.documents.models import Document
 
 # Security and audit administrators have no business with cases (三员分立); everyone else sees their scope.
 READER_ROLES = frozenset(set(Role) - {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
@@ -69,6 +83,128 @@ def date_inputs(form: _FormT) -> _FormT:
             f.widget.input_type = "date"
             f.widget.format = "%Y-%m-%d"
     return form
+
+
+# --- list pages: filters, order, export ---------------------------------------------------------------------
+
+ANY: list[tuple[Any, Any]] = [("", _("全部"))]
+
+
+class CaseFilterForm(forms.Form):
+    """A list page's filter bar. Its ``district`` and ``bank`` fields (``TypedChoiceField``, when the subclass
+    declares them) offer every district and bank, except to a user who sees one only (a district or a bank
+    user): there the field would offer a single choice and is left out."""
+
+    district_hidden_for: frozenset[str] = DISTRICT_ROLES
+    bank_hidden_for: frozenset[str] = BANK_ROLES
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from ssc.registry.models import Bank, District
+
+        if "district" in self.fields:
+            if user.role in self.district_hidden_for:
+                del self.fields["district"]
+            else:
+                form_field(self, "district", forms.ChoiceField).choices = ANY + [
+                    (d.pk, d.name) for d in District.objects.only("pk", "name")
+                ]
+        if "bank" in self.fields:
+            if user.role in self.bank_hidden_for:
+                del self.fields["bank"]
+            else:
+                form_field(self, "bank", forms.ChoiceField).choices = ANY + [
+                    (b.pk, b.short_name or b.name) for b in Bank.objects.all()
+                ]
+
+    def params(self) -> dict[str, Any]:
+        """Valid filters only: a bad value is reported beside its field and otherwise ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
+
+
+def list_ordering(sort: str | None, sorts: dict[str, tuple[str, ...]], default: str) -> tuple[str, list[Any]]:
+    """``?sort=`` of a list page: a key of ``sorts`` (``-key`` descending, empty values last), else ``default``;
+    the primary key breaks ties. Returns the sort in force and the ``order_by`` arguments."""
+    key = (sort or "").lstrip("-")
+    if key not in sorts:
+        sort, key = default, default.lstrip("-")
+    desc = bool(sort and sort.startswith("-"))
+    fields: list[Any] = [(F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True)) for f in sorts[key]]
+    fields.append("-pk" if desc else "pk")
+    return sort or default, fields
+
+
+ExportColumns = Sequence[tuple[Any, Callable[[Any], Any]]]
+
+
+def export_response(
+    request: HttpRequest,
+    qs: QuerySet[Any],
+    columns: ExportColumns,
+    *,
+    params: dict[str, Any],
+    action: str,
+    object_type: str,
+    object_repr: str,
+    filename: str,
+    sheet_title: str,
+    article: str = "",
+    chunk_size: int = 2000,
+) -> HttpResponseBase:
+    """A list's export (``?format=csv``, else Excel) of every row of ``qs``, recorded in the audit trail with the
+    filters it was made with."""
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    audit.record(
+        action=action,
+        object_type=object_type,
+        object_repr=object_repr,
+        after={"filters": {k: str(v) for k, v in params.items()}, "format": fmt},
+        article=article,
+    )
+    headers = [h for h, _get in columns]
+    rows = ([get(o) for _h, get in columns] for o in qs.iterator(chunk_size=chunk_size))
+    if fmt == "csv":
+        return csv_response(filename, headers, rows)
+    return xlsx_response(filename, headers, rows, sheet_title=sheet_title)
+
+
+# --- case pages: documents, deadlines, notifications ----------------------------------------------------------
+
+
+def case_documents(user: Any, case_type: str, *case_ids: int) -> list[Document]:
+    """The documents of the case(s) ``user`` may see, with their versions and uploaders
+    (template ``workflow/_documents.html``)."""
+    from ssc.documents.models import Document
+
+    return list(
+        Document.objects.restrict(user)
+        .filter(case_type=case_type, case_id__in=case_ids)
+        .prefetch_related("versions", "versions__uploaded_by")
+    )
+
+
+def case_deadlines(case_type: str, case_id: int, today: date | None = None) -> list[dict[str, Any]]:
+    """The case's statutory deadlines, each as ``{"d": Deadline, "info": DeadlineInfo}`` (how it stands today;
+    template ``workflow/_deadlines.html``)."""
+    from ssc.deadlines.services import for_case
+    from ssc.workflow.templatetags.workflow import deadline_info
+
+    today = today or timezone.localdate()
+    return [
+        {"d": d, "info": deadline_info(d.due_on, completed_on=d.completed_on, status=d.status, today=today)}
+        for d in for_case(case_type, case_id)
+    ]
+
+
+def mark_case_read(user: Any, case_type: str, case_id: int) -> None:
+    """Opening the case reads the user's notifications about it."""
+    from ssc.notifications.models import Notification
+
+    Notification.objects.filter(user=user, case_type=case_type, case_id=case_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 # --- the generic action page -------------------------------------------------------------------------------
