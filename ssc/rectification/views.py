@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,18 +24,24 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
-from ssc.audit import services as audit
+from ssc.accounts.choices import Role
 from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotAllowed, NotFound
-from ssc.core.exports import csv_response, xlsx_response
-from ssc.core.forms import form_field
-from ssc.deadlines import services as deadline_services
-from ssc.documents.models import Document
-from ssc.notifications.models import Notification
-from ssc.registry.models import Bank, District, Outlet
+from ssc.registry.models import Outlet
 from ssc.workflow.templatetags.workflow import deadline_info
-from ssc.workflow.views import CaseActionView, ReaderRequiredMixin, add_domain_errors, date_inputs
+from ssc.workflow.views import (
+    ANY,
+    CaseActionView,
+    CaseFilterForm,
+    ReaderRequiredMixin,
+    add_domain_errors,
+    case_deadlines,
+    case_documents,
+    date_inputs,
+    export_response,
+    list_ordering,
+    mark_case_read,
+)
 
 from . import selectors, services
 from .forms import IssueForm
@@ -45,7 +50,6 @@ from .workflow import RECTIFICATION
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
-ANY = [("", _("全部"))]
 
 
 def may_issue(user: Any, outlet: Outlet) -> bool:
@@ -63,7 +67,7 @@ def may_issue(user: Any, outlet: Outlet) -> bool:
 # --- list and export ---------------------------------------------------------------------------------------
 
 
-class RectificationFilterForm(forms.Form):
+class RectificationFilterForm(CaseFilterForm):
     """The list's filter bar; its valid values are the ``params`` of ``rectifications_for_list``."""
 
     q = forms.CharField(
@@ -90,28 +94,6 @@ class RectificationFilterForm(forms.Form):
     # One outlet's rectifications (linked from the outlet page); scoping still applies.
     outlet = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # A district sees one district and a bank one bank: those filters would offer a single choice.
-        if user.role in DISTRICT_ROLES:
-            del self.fields["district"]
-        else:
-            form_field(self, "district", forms.ChoiceField).choices = ANY + [
-                (d.pk, d.name) for d in District.objects.only("pk", "name")
-            ]
-        if user.role in BANK_ROLES:
-            del self.fields["bank"]
-        else:
-            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
-                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
-            ]
-
-    def params(self) -> dict[str, Any]:
-        """Valid filters only: a bad value is reported beside its field and otherwise ignored."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
-
 
 SORTS: dict[str, tuple[str, ...]] = {
     "outlet": ("outlet__name_pinyin",),
@@ -124,20 +106,10 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "-issued"
 
 
-def _ordering(sort: str | None) -> tuple[str, list[Any]]:
-    key = (sort or "").lstrip("-")
-    if key not in SORTS:
-        sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
-    desc = bool(sort and sort.startswith("-"))
-    fields: list[Any] = [(F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True)) for f in SORTS[key]]
-    fields.append("-pk" if desc else "pk")
-    return sort or DEFAULT_SORT, fields
-
-
 def _filtered(request: HttpRequest) -> tuple[RectificationFilterForm, dict[str, Any], str, Any]:
     form = RectificationFilterForm(request.GET or None, user=request.user)
     params = form.params()
-    sort, order = _ordering(request.GET.get("sort"))
+    sort, order = list_ordering(request.GET.get("sort"), SORTS, DEFAULT_SORT)
     qs = selectors.rectifications_for_list(request.user, params).order_by(*order)
     return form, params, sort, qs
 
@@ -196,19 +168,18 @@ class RectificationExportView(ReaderRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, params, _sort, qs = _filtered(request)
-        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-        audit.record(
+        return export_response(
+            request,
+            qs,
+            EXPORT_COLUMNS,
+            params=params,
             action="rectification.export",
             object_type="rectification.rectification",
             object_repr=_t("整改清单"),
-            after={"filters": {k: str(v) for k, v in params.items()}, "format": fmt},
+            filename=_t("整改_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")},
+            sheet_title=_t("整改"),
+            chunk_size=EXPORT_CHUNK,
         )
-        headers = [h for h, _get in EXPORT_COLUMNS]
-        rows = ([get(r) for _h, get in EXPORT_COLUMNS] for r in qs.iterator(chunk_size=EXPORT_CHUNK))
-        filename = _t("整改_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")}
-        if fmt == "csv":
-            return csv_response(filename, headers, rows)
-        return xlsx_response(filename, headers, rows, sheet_title=_t("整改"))
 
 
 # --- issuing -------------------------------------------------------------------------------------------------
@@ -304,19 +275,9 @@ class RectificationDetailView(ReaderRequiredMixin, View):
         case = _in_scope(request, pk)
         user = authenticated_user(request)
         today = timezone.localdate()
-        deadlines: list[dict[str, Any]] = [
-            {"d": d, "info": deadline_info(d.due_on, completed_on=d.completed_on, status=d.status, today=today)}
-            for d in deadline_services.for_case("rectification", case.pk)
-        ]
-        documents = list(
-            Document.objects.restrict(user)
-            .filter(case_type="rectification", case_id=case.pk)
-            .prefetch_related("versions", "versions__uploaded_by")
-        )
-        # Opening the case reads the notifications about it.
-        Notification.objects.filter(user=user, case_type="rectification", case_id=case.pk, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        deadlines = case_deadlines(RECTIFICATION.name, case.pk, today)
+        documents = case_documents(user, RECTIFICATION.name, case.pk)
+        mark_case_read(user, RECTIFICATION.name, case.pk)
         reports = case.facts.get("submit_report", [])
         latest = dict(reports[-1]) if reports else None
         if latest and latest.get("at"):
