@@ -3,10 +3,15 @@
 One query for the page plus one count, on indexed columns, never a join:
 
 - ``q`` — whitespace-separated terms, all of which must match. A term in hanzi matches the outlet's name or
-  address (``LIKE '%…%'``; PostgreSQL has pg_trgm GIN indexes for it). An ASCII term matches the pinyin
-  initials (``gsyh`` → 工商银行) or the full pinyin (``jiefangbei``) of the name, both stored lower-case in
-  indexed columns, so no pinyin conversion happens at request time (``pypinyin`` is never imported here);
-  a term with digits also matches the name and address (house numbers).
+  address: ``LIKE '%…%'`` on PostgreSQL (pg_trgm GIN indexes), on SQLite a lookup in the FTS5 trigram table
+  for terms of three characters or more (a scan of a covering index for shorter ones). An ASCII term matches the pinyin
+  initials of the name (``gsyh`` → 工商银行, ``zh`` → 支行), and, when it has a vowel (so it can be spelt-out
+  pinyin, ``jiefangbei``), the full pinyin too; both are stored lower-case in indexed columns, so no pinyin
+  conversion happens at request time (``pypinyin`` is never imported here). A term with digits also matches
+  the name and address (house numbers).
+- Results are listed by the pinyin of the name (alphabetical for a Chinese reader), or by distance. The page
+  is fetched in two steps inside one SQL statement: the ids of the page (sorted on narrow covering indexes),
+  then the published data of those rows only.
 - ``district`` / ``bank`` — ids; ``service`` — a card-service code; ``instant_issuance`` — bool.
 - ``near=(lat, lng)`` (GCJ-02, like the stored coordinates) — sorted by distance. The order is computed in SQL
   by the equirectangular approximation (plain arithmetic, so SQLite needs no trigonometric functions) inside a
@@ -27,6 +32,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import ExpressionWrapper, F, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from ssc.roster.models import RosterEntry
 
@@ -39,6 +45,9 @@ MAX_TERM_LENGTH = 50
 MAX_PAGE_SIZE = 200
 
 _ASCII_TERM = re.compile(r"^[0-9a-z]+$")
+_VOWEL = re.compile(r"[aeiouv]")
+ORDER = ("name_pinyin", "pk")
+FTS_IDS = "SELECT rowid FROM roster_entry_fts WHERE roster_entry_fts MATCH %s"
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
@@ -64,13 +73,32 @@ def is_ascii_term(term: str) -> bool:
     return bool(_ASCII_TERM.match(term))
 
 
+def use_fts(term: str) -> bool:
+    """Whether ``term`` is looked up in SQLite's trigram full-text table (``roster_entry_fts``, migration
+    roster 0002) instead of scanning: on SQLite, for terms of three characters or more (a trigram)."""
+    return connection.vendor == "sqlite" and len(term) >= 3
+
+
+def fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _text_q(term: str) -> Q:
+    """``term`` in the name or the address."""
+    if use_fts(term):
+        return Q(pk__in=RawSQL(FTS_IDS, [fts_phrase(term)]))  # noqa: S611 - constant SQL, bound parameter
+    return Q(name__contains=term) | Q(address__contains=term)
+
+
 def _term_q(term: str) -> Q:
     if is_ascii_term(term):
-        cond = Q(name_initials__contains=term) | Q(name_pinyin__contains=term)
+        cond = Q(name_initials__contains=term)
+        if _VOWEL.search(term):
+            cond |= Q(name_pinyin__contains=term)
         if any(c.isdigit() for c in term):
-            cond |= Q(name__contains=term) | Q(address__contains=term)
+            cond |= _text_q(term)
         return cond
-    return Q(name__contains=term) | Q(address__contains=term)
+    return _text_q(term)
 
 
 def filtered(
@@ -96,11 +124,19 @@ def filtered(
     return qs
 
 
-def _distance_order(qs: QuerySet[RosterEntry], lat: float, lng: float) -> QuerySet[RosterEntry]:
+def _distance(lat: float, lng: float) -> ExpressionWrapper:
+    """Squared equirectangular distance in degrees of latitude (arithmetic only: any SQL database)."""
     k = math.cos(math.radians(lat))
     dy = F("latitude") - lat
     dx = (F("longitude") - lng) * k
-    return qs.annotate(_d2=ExpressionWrapper(dy * dy + dx * dx, output_field=FloatField())).order_by("_d2", "pk")
+    return ExpressionWrapper(dy * dy + dx * dx, output_field=FloatField())
+
+
+def _page(qs: QuerySet[RosterEntry], order: Sequence[Any], offset: int, limit: int) -> list[tuple[Any, ...]]:
+    """``(data, latitude, longitude)`` of rows ``offset:offset+limit`` of ``qs`` in ``order``: one statement
+    whose subquery picks the page's ids, so only the page's wide rows are read."""
+    ids = qs.order_by(*order).values("pk")[offset : offset + limit]
+    return list(RosterEntry.objects.filter(pk__in=ids).order_by(*order).values_list("data", "latitude", "longitude"))
 
 
 def _bbox(qs: QuerySet[RosterEntry], lat: float, lng: float, radius_m: float) -> QuerySet[RosterEntry]:
@@ -131,16 +167,16 @@ def _near_page(
 ) -> list[tuple[Any, ...]]:
     """The rows ``offset:offset+limit`` by distance: within the smallest box that provably holds them."""
     lat, lng = near
-    ordered = _distance_order(qs, lat, lng)
+    order = (_distance(lat, lng), "pk")
     needed = min(count, offset + limit)
     for radius in NEAR_RADII_M:
-        rows = list(_bbox(ordered, lat, lng, radius).values_list("data", "latitude", "longitude")[offset:needed])
+        rows = _page(_bbox(qs, lat, lng, radius), order, offset, needed - offset)
         if offset + len(rows) < needed:
             continue  # the box holds fewer matches than the page needs
         if rows and _approx_m(lat, lng, rows[-1][1], rows[-1][2]) > radius:
             continue  # something outside the box could be nearer than the page's last row
         return rows
-    return list(ordered.values_list("data", "latitude", "longitude")[offset:needed])
+    return _page(qs, order, offset, needed - offset)
 
 
 def search(
@@ -166,7 +202,7 @@ def search(
         return count, []
     if near is not None:
         return count, _with_distance(_near_page(qs, near, count, offset, page_size), near)
-    return count, [dict(d) for d in qs.order_by("pk").values_list("data", flat=True)[offset : offset + page_size]]
+    return count, [dict(data) for data, _lat, _lng in _page(qs, ORDER, offset, page_size)]
 
 
 # --- the floor the benchmark compares with -------------------------------------------------------------
@@ -189,19 +225,28 @@ def raw_sql_floor(
 ) -> tuple[int, list[dict[str, Any]]]:
     """The same results as :func:`search` by hand-written SQL on a bare cursor (the P1 floor).
 
-    With ``near`` it sorts the whole filtered set by the same approximate distance (no box), which is what a
-    straightforward hand-written query does."""
+    A single statement for the page (no id subquery); with ``near`` it sorts the whole filtered set by the same
+    approximate distance (no box): what a straightforward hand-written query does."""
     table = RosterEntry._meta.db_table
     where = ["hidden = %s"]
     params: list[Any] = [False]
     like = "LIKE %s ESCAPE '\\'"
     for term in terms(q):
+        ors: list[str] = []
         if is_ascii_term(term):
-            cols = ["name_initials", "name_pinyin"] + (["name", "address"] if any(c.isdigit() for c in term) else [])
-        else:
-            cols = ["name", "address"]
-        where.append("(" + " OR ".join(f"{c} {like}" for c in cols) + ")")
-        params += [_like(term)] * len(cols)
+            ors.append(f"name_initials {like}")
+            params.append(_like(term))
+            if _VOWEL.search(term):
+                ors.append(f"name_pinyin {like}")
+                params.append(_like(term))
+        if not is_ascii_term(term) or any(c.isdigit() for c in term):
+            if use_fts(term):
+                ors.append(f"outlet_id IN ({FTS_IDS})")
+                params.append(fts_phrase(term))
+            else:
+                ors += [f"name {like}", f"address {like}"]
+                params += [_like(term)] * 2
+        where.append("(" + " OR ".join(ors) + ")")
     if district is not None:
         where.append("district_id = %s")
         params.append(district)
@@ -227,7 +272,7 @@ def raw_sql_floor(
             order = "((latitude - %s) * (latitude - %s) + (longitude - %s) * %s * (longitude - %s) * %s), outlet_id"
             order_params: list[Any] = [lat, lat, lng, k, lng, k]
         else:
-            order, order_params = "outlet_id", []
+            order, order_params = "name_pinyin, outlet_id", []
         cur.execute(
             f"SELECT data, latitude, longitude FROM {table} WHERE {cond} ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608
             [*params, *order_params, page_size, offset],
