@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,16 +23,21 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
-from ssc.audit import services as audit
+from ssc.accounts.choices import Role
 from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotAllowed, NotFound
-from ssc.core.exports import csv_response, xlsx_response
-from ssc.core.forms import form_field
-from ssc.documents.models import Document
-from ssc.notifications.models import Notification
-from ssc.registry.models import Bank, District, Outlet
-from ssc.workflow.views import READER_ROLES, CaseActionView, ReaderRequiredMixin
+from ssc.registry.models import Outlet
+from ssc.workflow.views import (
+    ANY,
+    READER_ROLES,
+    CaseActionView,
+    CaseFilterForm,
+    ReaderRequiredMixin,
+    case_documents,
+    export_response,
+    list_ordering,
+    mark_case_read,
+)
 from ssc.workflow.views import add_domain_errors as _add_domain_errors
 
 from . import selectors, services
@@ -43,7 +48,6 @@ from .workflow import RELOCATION
 RELOCATION_READER_ROLES = READER_ROLES - {Role.HOTLINE_OPERATOR}
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
-ANY = [("", _("全部"))]
 
 
 class RelocationReaderMixin(ReaderRequiredMixin):
@@ -59,7 +63,7 @@ def amap(lat: float | None, lng: float | None, name: str) -> str:
 # --- list and export -----------------------------------------------------------------------------------------
 
 
-class RelocationFilterForm(forms.Form):
+class RelocationFilterForm(CaseFilterForm):
     q = forms.CharField(
         label=_("关键字"),
         required=False,
@@ -73,26 +77,6 @@ class RelocationFilterForm(forms.Form):
     bank = forms.TypedChoiceField(label=_("银行"), required=False, coerce=int, empty_value=None)
     outlet = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if user.role in DISTRICT_ROLES:
-            del self.fields["district"]
-        else:
-            form_field(self, "district", forms.ChoiceField).choices = ANY + [
-                (d.pk, d.name) for d in District.objects.only("pk", "name")
-            ]
-        if user.role in BANK_ROLES:
-            del self.fields["bank"]
-        else:
-            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
-                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
-            ]
-
-    def params(self) -> dict[str, Any]:
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
-
 
 SORTS: dict[str, tuple[str, ...]] = {
     "outlet": ("outlet__name_pinyin",),
@@ -105,20 +89,10 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "-reported"
 
 
-def _ordering(sort: str | None) -> tuple[str, list[Any]]:
-    key = (sort or "").lstrip("-")
-    if key not in SORTS:
-        sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
-    desc = bool(sort and sort.startswith("-"))
-    fields: list[Any] = [(F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True)) for f in SORTS[key]]
-    fields.append("-pk" if desc else "pk")
-    return sort or DEFAULT_SORT, fields
-
-
 def _filtered(request: HttpRequest) -> tuple[RelocationFilterForm, dict[str, Any], str, QuerySet[Relocation]]:
     form = RelocationFilterForm(request.GET or None, user=request.user)
     params = form.params()
-    sort, order = _ordering(request.GET.get("sort"))
+    sort, order = list_ordering(request.GET.get("sort"), SORTS, DEFAULT_SORT)
     return form, params, sort, selectors.relocations_for_list(request.user, params).order_by(*order)
 
 
@@ -163,20 +137,18 @@ def export_columns() -> list[tuple[Any, Any]]:
 class RelocationExportView(RelocationReaderMixin, View):
     def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, params, _sort, qs = _filtered(request)
-        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-        audit.record(
+        return export_response(
+            request,
+            qs,
+            export_columns(),
+            params=params,
             action="relocation.export",
             object_type="relocations.relocation",
             object_repr=_t("网点迁址清单"),
-            after={"filters": {k: str(v) for k, v in params.items()}, "format": fmt},
+            filename=_t("网点迁址_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")},
+            sheet_title=_t("网点迁址"),
+            chunk_size=EXPORT_CHUNK,
         )
-        columns = export_columns()
-        headers = [h for h, _get in columns]
-        rows = ([get(r) for _h, get in columns] for r in qs.iterator(chunk_size=EXPORT_CHUNK))
-        filename = _t("网点迁址_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")}
-        if fmt == "csv":
-            return csv_response(filename, headers, rows)
-        return xlsx_response(filename, headers, rows, sheet_title=_t("网点迁址"))
 
 
 # --- reporting a move ----------------------------------------------------------------------------------------
@@ -279,14 +251,8 @@ class RelocationDetailView(RelocationReaderMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = _relocation_in_scope(request, pk)
         user = authenticated_user(request)
-        documents = list(
-            Document.objects.restrict(user)
-            .filter(case_type=RELOCATION.name, case_id=case.pk)
-            .prefetch_related("versions", "versions__uploaded_by")
-        )
-        Notification.objects.filter(user=user, case_type=RELOCATION.name, case_id=case.pk, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        documents = case_documents(user, RELOCATION.name, case.pk)
+        mark_case_read(user, RELOCATION.name, case.pk)
         return render(
             request,
             "relocations/relocation_detail.html",
