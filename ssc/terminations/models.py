@@ -167,9 +167,6 @@ class Termination(WorkflowCase):
     def get_state_display(self) -> str:
         return str(TerminationState(self.state).label) if self.state in TerminationState.values else self.state
 
-    def get_ground_display(self) -> str:  # type: ignore[override]
-        return str(Ground(self.ground).label) if self.ground in Ground.values else self.ground
-
     @property
     def ground_article(self) -> str:
         return ground_article(self.ground) if self.ground else ""

@@ -100,7 +100,7 @@ def ground_evidence(ground: str, outlet_id: int, today: date | None = None) -> A
     return True
 
 
-MISSING_EVIDENCE = {
+MISSING_EVIDENCE: dict[str, Any] = {
     G.RECTIFICATION_FAILED: _("该网点没有逾期未完成的整改，不能依第八条第(三)项解除合作。"),
     G.RELOCATION_NON_COMPLIANT: _("该网点没有经评估不符合要求的迁址，不能依第九条第(三)项解除合作。"),
     G.AGREEMENT_NOT_RENEWED: _("该网点没有期满（或%(n)d日内期满）且未续签的合作协议，不能依第九条第(四)项解除合作。"),
@@ -109,9 +109,7 @@ MISSING_EVIDENCE = {
 
 def missing_evidence_message(ground: str) -> str:
     msg = MISSING_EVIDENCE.get(ground)
-    if msg is None:
-        return ""
-    return str(msg) % {"n": AGREEMENT_NOTICE_DAYS} if "%(n)d" in str(msg) else str(msg)
+    return str(msg) % {"n": AGREEMENT_NOTICE_DAYS} if msg is not None else ""
 
 
 def _ground_precondition(case: Any, payload: dict, actor: Any) -> Any:

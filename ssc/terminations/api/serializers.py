@@ -14,6 +14,7 @@ from ssc.workflow.api.serializers import (
     WorkflowCaseSerializer,
     choice_string_field,
 )
+from ssc.workflow.definition import Workflow
 
 from ..models import Ground, InitiatorSide, Termination
 from ..workflow import TERMINATION
@@ -35,7 +36,7 @@ class TerminationOutletSerializer(serializers.Serializer):
 class TerminationSerializer(WorkflowCaseSerializer):
     """解除合作 in lists: the outlet, the ground (Art 8(1)–(4), 9(1)–(4)), who initiated it and the key dates."""
 
-    workflow = TERMINATION
+    workflow: Workflow = TERMINATION
 
     outlet = TerminationOutletSerializer(read_only=True)
     ground = choice_string_field(Ground.values, "The ground.")
@@ -112,7 +113,7 @@ class GroundOptionSerializer(serializers.Serializer):
     """One ground, and whether the calling user may initiate on it for the outlet now (the reason when not)."""
 
     code = serializers.CharField(help_text="`8.1` … `9.4`.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     article = serializers.CharField(help_text="e.g. `8(3)`.")
     available = serializers.BooleanField()
     reason = serializers.CharField(help_text="Why not, when `available` is false; empty otherwise.")

@@ -15,5 +15,9 @@ router.register("terminations", TerminationViewSet, basename="api-termination")
 
 urlpatterns = [
     *router.urls,
-    *(p for p in action_urlpatterns(TerminationActionView, "api-termination") if not p.name.endswith("-initiate")),
+    *(
+        p
+        for p in action_urlpatterns(TerminationActionView, "api-termination")
+        if not (p.name or "").endswith("-initiate")
+    ),
 ]
