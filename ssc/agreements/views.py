@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,17 +23,23 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
-from ssc.audit import services as audit
+from ssc.accounts.choices import BANK_ROLES, Role
 from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotAllowed, NotFound
-from ssc.core.exports import csv_response, xlsx_response
 from ssc.core.forms import form_field
-from ssc.documents.models import Document
-from ssc.notifications.models import Notification
 from ssc.registry.choices import OutletStatus
-from ssc.registry.models import Bank, District, Outlet
-from ssc.workflow.views import READER_ROLES, CaseActionView, ReaderRequiredMixin
+from ssc.registry.models import Bank, Outlet
+from ssc.workflow.views import (
+    ANY,
+    READER_ROLES,
+    CaseActionView,
+    CaseFilterForm,
+    ReaderRequiredMixin,
+    case_documents,
+    export_response,
+    list_ordering,
+    mark_case_read,
+)
 from ssc.workflow.views import add_domain_errors as _add_domain_errors
 
 from . import selectors, services
@@ -45,7 +51,6 @@ from .workflow import AGREEMENT, RENEWABLE_OUTLET_STATUSES
 AGREEMENT_READER_ROLES = READER_ROLES - {Role.HOTLINE_OPERATOR}
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
-ANY = [("", _("全部"))]
 EXPIRING_CHOICES = [("", _("不限")), ("30", _("30天内到期")), ("90", _("90天内到期")), ("180", _("180天内到期"))]
 
 
@@ -64,7 +69,7 @@ def _date_widgets(form: forms.Form) -> forms.Form:
 # --- list, export, Art 9(4) list ------------------------------------------------------------------------------
 
 
-class AgreementFilterForm(forms.Form):
+class AgreementFilterForm(CaseFilterForm):
     q = forms.CharField(
         label=_("关键字"),
         required=False,
@@ -76,26 +81,6 @@ class AgreementFilterForm(forms.Form):
     district = forms.TypedChoiceField(label=_("区县"), required=False, coerce=int, empty_value=None)
     bank = forms.TypedChoiceField(label=_("银行"), required=False, coerce=int, empty_value=None)
     outlet = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if user.role in DISTRICT_ROLES:
-            del self.fields["district"]
-        else:
-            form_field(self, "district", forms.ChoiceField).choices = ANY + [
-                (d.pk, d.name) for d in District.objects.only("pk", "name")
-            ]
-        if user.role in BANK_ROLES:
-            del self.fields["bank"]
-        else:
-            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
-                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
-            ]
-
-    def params(self) -> dict[str, Any]:
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
 
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -109,20 +94,10 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "term_end"
 
 
-def _ordering(sort: str | None) -> tuple[str, list[Any]]:
-    key = (sort or "").lstrip("-")
-    if key not in SORTS:
-        sort, key = DEFAULT_SORT, DEFAULT_SORT
-    desc = bool(sort and sort.startswith("-"))
-    fields: list[Any] = [(F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True)) for f in SORTS[key]]
-    fields.append("-pk" if desc else "pk")
-    return sort or DEFAULT_SORT, fields
-
-
 def _filtered(request: HttpRequest) -> tuple[AgreementFilterForm, dict[str, Any], str, QuerySet[Agreement]]:
     form = AgreementFilterForm(request.GET or None, user=request.user)
     params = form.params()
-    sort, order = _ordering(request.GET.get("sort"))
+    sort, order = list_ordering(request.GET.get("sort"), SORTS, DEFAULT_SORT)
     return form, params, sort, selectors.agreements_for_list(request.user, params).order_by(*order)
 
 
@@ -149,20 +124,18 @@ def export_columns() -> list[tuple[Any, Any]]:
 
 
 def _export(request: HttpRequest, qs: QuerySet[Agreement], what: str, params: dict[str, Any]) -> HttpResponseBase:
-    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    audit.record(
+    return export_response(
+        request,
+        qs,
+        export_columns(),
+        params=params,
         action="agreement.export",
         object_type="agreements.agreement",
         object_repr=what,
-        after={"filters": {k: str(v) for k, v in params.items()}, "format": fmt},
+        filename=f"{what}_{timezone.localdate():%Y%m%d}",
+        sheet_title=what,
+        chunk_size=EXPORT_CHUNK,
     )
-    columns = export_columns()
-    headers = [h for h, _get in columns]
-    rows = ([get(a) for _h, get in columns] for a in qs.iterator(chunk_size=EXPORT_CHUNK))
-    filename = f"{what}_{timezone.localdate():%Y%m%d}"
-    if fmt == "csv":
-        return csv_response(filename, headers, rows)
-    return xlsx_response(filename, headers, rows, sheet_title=what)
 
 
 class AgreementListView(AgreementReaderMixin, View):
@@ -226,14 +199,8 @@ class AgreementDetailView(AgreementReaderMixin, View):
         agreement = _agreement_in_scope(request, pk)
         user = authenticated_user(request)
         today = timezone.localdate()
-        documents = list(
-            Document.objects.restrict(user)
-            .filter(case_type=AGREEMENT.name, case_id__in=[a.pk for a in selectors.chain(agreement)])
-            .prefetch_related("versions", "versions__uploaded_by")
-        )
-        Notification.objects.filter(
-            user=user, case_type=AGREEMENT.name, case_id=agreement.pk, read_at__isnull=True
-        ).update(read_at=timezone.now())
+        documents = case_documents(user, AGREEMENT.name, *[a.pk for a in selectors.chain(agreement)])
+        mark_case_read(user, AGREEMENT.name, agreement.pk)
         successor = agreement.successor
         return render(
             request,
