@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html as html_lib
+import re
 
 import pytest
 from django.urls import reverse
@@ -14,7 +15,7 @@ from ssc.accounts.choices import Role
 from ssc.admission.models import Application
 from ssc.core.testing import make_user
 from ssc.registry.choices import OrganisationKind
-from ssc.registry.models import Organisation
+from ssc.registry.models import Organisation, Outlet
 from ssc.tickets.masking import mask_contact, mask_name
 from ssc.tickets.models import ProblemReport, Ticket
 
@@ -164,3 +165,47 @@ def test_query_count_does_not_grow_with_the_outlets_records(client, world, djang
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert html_lib.unescape(response.content.decode()).count("data-ticket=") == 7
+
+
+def _steps(html: str) -> dict[str, str]:
+    """data-step → its classes ("reached", "now") from the life timeline at the top of the page."""
+    return {key: cls for cls, key in re.findall(r'<li class="life-step([^"]*)" data-step="([a-z]+)"', html)}
+
+
+def test_life_timeline_from_admission_to_exit(client, world):
+    outlet = world.outlets["A"]
+    # A legacy outlet: cooperating, never admitted through the system, no rectification, no termination.
+    _status, html = _page(client, world.users[Role.DISTRICT_OFFICER], outlet)
+    steps = _steps(html)
+    assert list(steps) == ["applied", "active", "rectification", "initiated", "filed", "terminated"]
+    assert "now" in steps["active"] and "reached" not in steps["applied"]
+    assert "存量网点" in html
+    assert not any("reached" in steps[k] for k in ("rectification", "initiated", "filed", "terminated"))
+
+    _application(
+        world,
+        outlet,
+        state="active",
+        completed_at=timezone.make_aware(dt.datetime(2026, 4, 1, 15, 0)),
+    )
+    Outlet.objects.filter(pk=outlet.pk).update(status="terminated")
+    from ssc.terminations.models import Termination
+
+    Termination.objects.create(
+        outlet=outlet,
+        state="closed",
+        ground="9.2",
+        initiated_by=world.users[Role.BANK_HEAD_OFFICE],
+        initiator_side="bank",
+        initiated_on=dt.date(2026, 10, 8),
+        filed_on=dt.date(2026, 10, 12),
+        closed_on=dt.date(2026, 10, 16),
+    )
+    _status, html = _page(client, world.users[Role.DISTRICT_OFFICER], outlet)
+    steps = _steps(html)
+    assert all("reached" in steps[k] for k in ("applied", "active", "initiated", "filed", "terminated"))
+    assert "now" in steps["terminated"] and "now" not in steps["active"]
+    assert "reached" not in steps["rectification"]
+    life = html.split('data-panel="life"')[1].split("</ol>")[0]
+    for day in ("2026-03-02", "2026-04-01", "2026-10-08", "2026-10-12", "2026-10-16"):
+        assert day in life

@@ -101,11 +101,83 @@ def _outlet_in_scope(request: HttpRequest, pk: int) -> Outlet:
     return get_object_or_404(qs, pk=pk)
 
 
+def life_steps(user: Any, outlet: Outlet, accounts: list[SystemAccount]) -> list[dict[str, Any]]:
+    """网点生命周期 — the outlet's life at a glance, oldest first: application, cooperation, rectifications,
+    termination initiated, filed with the center (退出中), exited. Each step with its date when reached (``None``
+    otherwise) and whether it is where the outlet is now. Three aggregate queries whatever the history, each scoped
+    to what ``user`` may see."""
+    from django.db.models import Count, Max, Min, Q
+
+    from ssc.admission.models import Application
+    from ssc.rectification.models import Rectification
+    from ssc.terminations.models import Termination
+
+    apps = Application.objects.restrict(user).filter(outlet_id=outlet.pk)
+    a = apps.aggregate(
+        first=Min("submitted_at"), created=Min("created_at"), active=Max("completed_at", filter=Q(state="active"))
+    )
+    r = (
+        Rectification.objects.restrict(user)
+        .filter(outlet_id=outlet.pk)
+        .exclude(state="new")
+        .aggregate(n=Count("pk"), last=Max("issued_on"))
+    )
+    t = (
+        Termination.objects.restrict(user)
+        .filter(outlet_id=outlet.pk)
+        .exclude(state__in=["new", "cancelled"])
+        .order_by("-created_at", "-pk")
+        .only("pk", "state", "initiated_on", "filed_on", "closed_on", "outlet_id")
+        .first()
+    )
+    applied = a["first"] or a["created"]
+    opened = a["active"] or min((acc.opened_on for acc in accounts), default=None)
+    status = outlet.status
+    cooperating = status in (OutletStatus.ACTIVE, OutletStatus.UNDER_RECTIFICATION)
+    initiated_on, filed_on, closed_on = (t.initiated_on, t.filed_on, t.closed_on) if t else (None, None, None)
+    open_t = t is not None and t.closed_on is None
+    steps = [
+        {"key": "applied", "label": _("准入申请"), "on": applied, "now": status == OutletStatus.APPLYING},
+        {"key": "active", "label": _("开通合作"), "on": opened, "now": status == OutletStatus.ACTIVE and not open_t},
+        {
+            "key": "rectification",
+            "label": _("整改"),
+            "on": r["last"],
+            "count": r["n"],
+            "now": status == OutletStatus.UNDER_RECTIFICATION and not open_t,
+        },
+        {
+            "key": "initiated",
+            "label": _("发起退出"),
+            "on": initiated_on,
+            "now": cooperating and open_t,
+        },
+        {
+            "key": "filed",
+            "label": _("报中心备案（退出中）"),
+            "on": filed_on,
+            "now": status == OutletStatus.TERMINATING,
+        },
+        {
+            "key": "terminated",
+            "label": _("已退出"),
+            "on": closed_on,
+            "now": status == OutletStatus.TERMINATED,
+        },
+    ]
+    if status == OutletStatus.PREPARING:
+        steps[0]["now"] = True
+    for step in steps:
+        step["reached"] = bool(step["on"]) or step["now"]
+    return steps
+
+
 class OutletDetailView(RoleRequiredMixin, View):
     roles = OUTLET_READER_ROLES
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         outlet = _outlet_in_scope(request, pk)
+        accounts = list(SystemAccount.objects.restrict(request.user).filter(outlet=outlet))
         return render(
             request,
             "portal/outlet_detail.html",
@@ -113,7 +185,8 @@ class OutletDetailView(RoleRequiredMixin, View):
                 "title": outlet.name,
                 "outlet": outlet,
                 "services": list(outlet.services.all()),
-                "accounts": list(SystemAccount.objects.restrict(request.user).filter(outlet=outlet)),
+                "accounts": accounts,
+                "life": life_steps(request.user, outlet, accounts),
                 "can_change": Outlet.objects.restrict(request.user, "change").filter(pk=outlet.pk).exists(),
                 "map_url": amap_url(outlet),
             },

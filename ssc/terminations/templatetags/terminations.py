@@ -50,3 +50,47 @@ def outlet_terminations(context: Any, outlet: Any) -> dict[str, Any]:
         "open_case": open_case,
         "can_initiate": can_initiate,
     }
+
+
+# Payload keys the termination handlers add beyond the forms' fields: labelled here (or left out when another row
+# already says it), so the timeline never shows a raw key.
+# (The ground's article is the step's article badge.)
+_HIDDEN_KEYS = {"ground", "ground_article", "accounts_closed", "at", "by"}
+
+
+def _relabel(label: str, value: Any, case: Any) -> tuple[str, Any] | None:
+    from django.utils.translation import gettext as _t
+
+    if label in _HIDDEN_KEYS:
+        return None
+    if label == "roster_hidden":
+        return _t("公开名录"), _t("已隐藏该网点") if value == _t("是") else _t("该网点原本未公开")
+    if label == "agreements_ended":
+        return (_t("终止的合作协议"), value) if value not in ("", "—") else None
+    if label in ("rectification", "relocation", "agreement"):
+        names = {
+            "rectification": _t("逾期整改"),
+            "relocation": _t("不符合要求的迁址"),
+            "agreement": _t("期满未续签的协议"),
+        }
+        return names[label], _t("第 %(n)s 号") % {"n": value}
+    return label, value
+
+
+@register.inclusion_tag("workflow/timeline.html", takes_context=True)
+def termination_timeline(context: Any, case: Any) -> dict[str, Any]:
+    """The common timeline (``ssc.workflow``) with the termination's own payload keys in words, and the ground's
+    article (e.g. 第9条第(2)项) on the steps recorded under "8, 9"."""
+    from ssc.workflow.templatetags.workflow import timeline
+
+    ctx = timeline(context, case)
+    for entry in ctx["entries"]:
+        fields = []
+        for label, value in entry.fields:
+            relabelled = _relabel(str(label), value, case)
+            if relabelled is not None:
+                fields.append(relabelled)
+        entry.fields = fields
+        if entry.article.replace(" ", "") in ("8,9", "") and case.ground_article:
+            entry.article = case.ground_article
+    return ctx

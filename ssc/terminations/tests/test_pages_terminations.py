@@ -302,6 +302,11 @@ def test_a_9_2_exit_through_the_pages(client, world, listed):
     for label in ("发起解除合作", "另一方同意终止", "作出解除合作决定", "报中心备案", "关闭账户并移出名单"):
         assert label in html
     assert "按期完成" in html  # the center met its deadline
+    # The timeline says every recorded fact in words, with the ground's article: never a raw payload key.
+    timeline = html.split('<ol class="timeline">')[1].split("</ol>")[0]
+    for key in ("ground_article", "roster_hidden", "accounts_closed", "agreements_ended", ">ground<"):
+        assert key not in timeline, key
+    assert "第9条第(2)项" in timeline and "已隐藏该网点" in timeline
     assert "解除合作决定书" in html  # documents panel
     outlet_html = _text(client.get(reverse("portal:outlet_detail", args=[outlet.pk])))
     assert "已退出" in outlet_html
