@@ -1,8 +1,9 @@
 """Pages shared by every workflow: the generic action page (``CaseActionView``), the common inbox (待办), and the
 parts every workflow's list and case pages share: the filter bar (``CaseFilterForm``), the sort order
-(``list_ordering``), the export (``export_response``) and a case page's documents, deadlines and read marks
-(``case_documents``, ``case_deadlines``, ``mark_case_read``; templates ``workflow/_documents.html``,
-``workflow/_deadlines.html``, ``workflow/_timeline.html``).
+(``list_ordering``), the export (``export_response``) and a case page's documents, deadlines, read marks and
+links (``case_documents``, ``case_deadlines``, ``mark_case_read``, ``reverse_or_empty``; templates
+``workflow/_documents.html``, ``workflow/_deadlines.html``, ``workflow/_deadline_box.html``,
+``workflow/_timeline.html``).
 
 ``CaseActionView`` renders any transition's payload form (``Transition.form``) and runs it through the workflow's
 ``perform``; a workflow subclasses it with its own ``workflow``, ``model``, ``perform``, ``get_case`` and url
@@ -26,7 +27,7 @@ from django.db.models import F, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -196,6 +197,14 @@ def case_deadlines(case_type: str, case_id: int, today: date | None = None) -> l
         {"d": d, "info": deadline_info(d.due_on, completed_on=d.completed_on, status=d.status, today=today)}
         for d in for_case(case_type, case_id)
     ]
+
+
+def reverse_or_empty(name: str, *args: Any) -> str:
+    """The URL of ``name``, or "" where that page does not exist (a link a template leaves out)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
 
 
 def mark_case_read(user: Any, case_type: str, case_id: int) -> None:
