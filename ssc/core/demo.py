@@ -20,6 +20,7 @@ STEPS = [
     "ssc.core.demo.inspections_step",
     "ssc.evaluations.demo.demo_step",
     "ssc.relocations.demo.demo_step",
+    "ssc.terminations.demo.demo_step",
 ]
 
 
