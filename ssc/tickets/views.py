@@ -15,30 +15,35 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
-from ssc.admission.views import READER_ROLES, CaseActionView, ReaderRequiredMixin, _add_domain_errors
-from ssc.audit import services as audit
+from ssc.accounts.choices import DISTRICT_ROLES, Role
 from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, InvalidState, NotAllowed, NotFound
-from ssc.core.exports import csv_response, xlsx_response
-from ssc.core.forms import form_field
-from ssc.deadlines import services as deadline_services
-from ssc.documents.models import Document
-from ssc.notifications.models import Notification
 from ssc.registry.choices import OrganisationKind
-from ssc.registry.models import Bank, District, Outlet
+from ssc.registry.models import Outlet
 from ssc.registry.selectors import text_query
 from ssc.workflow.templatetags.workflow import deadline_info
+from ssc.workflow.views import (
+    ANY,
+    READER_ROLES,
+    CaseActionView,
+    CaseFilterForm,
+    ReaderRequiredMixin,
+    case_deadlines,
+    case_documents,
+    export_response,
+    list_ordering,
+    mark_case_read,
+    reverse_or_empty,
+)
+from ssc.workflow.views import add_domain_errors as _add_domain_errors
 
 from . import selectors, services
 from .forms import TICKETABLE_STATUSES, LogForm, ReportForm
@@ -48,7 +53,6 @@ from .workflow import PROBLEM_REPORT, TICKET
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
 OUTLET_CANDIDATES = 20
-ANY = [("", _("全部"))]
 # Problem reports are between an outlet and its district agency: hotlines have no business with them.
 PROBLEM_REPORT_READER_ROLES = READER_ROLES - {Role.HOTLINE_OPERATOR}
 
@@ -58,8 +62,11 @@ def _date_input(field: forms.Field) -> forms.Field:
     return field
 
 
-class _ScopeFilterForm(forms.Form):
+class _ScopeFilterForm(CaseFilterForm):
     """Filter fields every role's list shares; ``params()`` gives the valid ones to the selector."""
+
+    # Outlet staff see one outlet: no district to choose either.
+    district_hidden_for = DISTRICT_ROLES | {Role.OUTLET_STAFF}
 
     q = forms.CharField(
         label=_("关键字"),
@@ -72,24 +79,9 @@ class _ScopeFilterForm(forms.Form):
     outlet = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     awaiting = forms.BooleanField(label=_("只看待我处理"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # A district sees one district and a bank one bank: those filters would offer a single choice.
-        if user.role in DISTRICT_ROLES or user.role == Role.OUTLET_STAFF:
-            del self.fields["district"]
-        else:
-            form_field(self, "district", forms.ChoiceField).choices = ANY + [
-                (d.pk, d.name) for d in District.objects.only("pk", "name")
-            ]
-        if user.role in BANK_ROLES:
-            del self.fields["bank"]
-        else:
-            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
-                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
-            ]
-
     def params(self) -> dict[str, Any]:
-        """Valid filters only: a bad value is reported beside its field and otherwise ignored."""
+        """Valid filters only (``awaiting`` as ``"me"``): a bad value is reported beside its field and otherwise
+        ignored."""
         self.is_valid()
         data = dict(getattr(self, "cleaned_data", {}))
         if data.get("awaiting"):
@@ -130,23 +122,6 @@ class ProblemReportFilterForm(_ScopeFilterForm):
     field_order = ["q", "state", "district", "bank", "reported_from", "reported_to"]
 
 
-def _ordering(sort: str | None, sorts: dict[str, tuple[str, ...]], default: str) -> tuple[str, list[Any]]:
-    key = (sort or "").lstrip("-")
-    if key not in sorts:
-        sort, key = default, default.lstrip("-")
-    desc = bool(sort and sort.startswith("-"))
-    fields: list[Any] = [(F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True)) for f in sorts[key]]
-    fields.append("-pk" if desc else "pk")
-    return sort or default, fields
-
-
-def _reverse_or_empty(name: str, *args: Any) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 # --- tickets: list and export ------------------------------------------------------------------------------------
 
 TICKET_SORTS: dict[str, tuple[str, ...]] = {
@@ -170,7 +145,7 @@ def ticket_response(ticket: Ticket, today: Any = None) -> Any:
 def _tickets_filtered(request: HttpRequest) -> tuple[TicketFilterForm, dict[str, Any], str, Any]:
     form = TicketFilterForm(request.GET or None, user=request.user)
     params = form.params()
-    sort, order = _ordering(request.GET.get("sort"), TICKET_SORTS, "-received")
+    sort, order = list_ordering(request.GET.get("sort"), TICKET_SORTS, "-received")
     return form, params, sort, selectors.tickets_for_list(request.user, params).order_by(*order)
 
 
@@ -222,20 +197,19 @@ class TicketExportView(ReaderRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, params, _sort, qs = _tickets_filtered(request)
-        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-        audit.record(
+        return export_response(
+            request,
+            qs,
+            TICKET_EXPORT_COLUMNS,
+            params=params,
             action="ticket.export",
             object_type="tickets.ticket",
             object_repr=_t("热线工单清单"),
-            after={"filters": {k: str(v) for k, v in params.items()}, "format": fmt},
+            filename=_t("热线工单_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")},
+            sheet_title=_t("热线工单"),
             article="10",
+            chunk_size=EXPORT_CHUNK,
         )
-        headers = [h for h, _get in TICKET_EXPORT_COLUMNS]
-        rows = ([get(t) for _h, get in TICKET_EXPORT_COLUMNS] for t in qs.iterator(chunk_size=EXPORT_CHUNK))
-        filename = _t("热线工单_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")}
-        if fmt == "csv":
-            return csv_response(filename, headers, rows)
-        return xlsx_response(filename, headers, rows, sheet_title=_t("热线工单"))
 
 
 # --- tickets: logging --------------------------------------------------------------------------------------------
@@ -343,25 +317,10 @@ def _ticket_in_scope(request: HttpRequest, pk: int) -> Ticket:
     return get_object_or_404(qs, pk=pk)
 
 
-def _deadlines(case_type: str, case_id: int) -> list[dict[str, Any]]:
-    today = timezone.localdate()
-    return [
-        {"d": d, "info": deadline_info(d.due_on, completed_on=d.completed_on, status=d.status, today=today)}
-        for d in deadline_services.for_case(case_type, case_id)
-    ]
-
-
-def _mark_read(user: Any, case_type: str, case_id: int) -> None:
-    """Opening the case reads the notifications about it."""
-    Notification.objects.filter(user=user, case_type=case_type, case_id=case_id, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-
-
 def ticket_page(request: HttpRequest, ticket: Ticket, revealed: dict[str, str] | None = None) -> HttpResponse:
     user = authenticated_user(request)
-    deadlines = _deadlines(TICKET.name, ticket.pk)
-    _mark_read(user, TICKET.name, ticket.pk)
+    deadlines = case_deadlines(TICKET.name, ticket.pk)
+    mark_case_read(user, TICKET.name, ticket.pk)
     response = render(
         request,
         "tickets/ticket_detail.html",
@@ -374,7 +333,7 @@ def ticket_page(request: HttpRequest, ticket: Ticket, revealed: dict[str, str] |
             "deadlines": deadlines,
             "may_reveal": services.may_reveal_contact(ticket, user),
             "revealed": revealed,
-            "outlet_url": _reverse_or_empty("portal:outlet_detail", ticket.outlet_id),
+            "outlet_url": reverse_or_empty("portal:outlet_detail", ticket.outlet_id),
             "others": list(
                 Ticket.objects.restrict(user)
                 .filter(outlet_id=ticket.outlet_id)
@@ -444,7 +403,7 @@ class ProblemReportListView(ProblemReportReaderMixin, View):
         user = authenticated_user(request)
         form = ProblemReportFilterForm(request.GET or None, user=user)
         params = form.params()
-        sort, order = _ordering(request.GET.get("sort"), PROBLEM_REPORT_SORTS, "-reported")
+        sort, order = list_ordering(request.GET.get("sort"), PROBLEM_REPORT_SORTS, "-reported")
         qs = selectors.problem_reports_for_list(user, params).order_by(*order)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(
@@ -511,12 +470,8 @@ def _problem_report_in_scope(request: HttpRequest, pk: int) -> ProblemReport:
 class ProblemReportDetailView(ProblemReportReaderMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         report = _problem_report_in_scope(request, pk)
-        _mark_read(request.user, PROBLEM_REPORT.name, report.pk)
-        documents = list(
-            Document.objects.restrict(request.user)
-            .filter(case_type=PROBLEM_REPORT.name, case_id=report.pk)
-            .prefetch_related("versions", "versions__uploaded_by")
-        )
+        mark_case_read(request.user, PROBLEM_REPORT.name, report.pk)
+        documents = case_documents(request.user, PROBLEM_REPORT.name, report.pk)
         return render(
             request,
             "tickets/problem_report_detail.html",
@@ -525,7 +480,7 @@ class ProblemReportDetailView(ProblemReportReaderMixin, View):
                 "report": report,
                 "outlet": report.outlet,
                 "documents": documents,
-                "outlet_url": _reverse_or_empty("portal:outlet_detail", report.outlet_id),
+                "outlet_url": reverse_or_empty("portal:outlet_detail", report.outlet_id),
             },
         )
 
