@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("ssc.relocations.api.urls")),
     path("", include("ssc.terminations.api.urls")),
     path("", include("ssc.migration.api.urls")),
+    path("public/", include("ssc.directory.api_urls")),
 ]

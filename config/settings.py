@@ -145,6 +145,12 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ssc"}}
 
+# --- public directory (ssc.directory) --------------------------------------------------------------------
+# Rate limits per client address ("off" disables); Cache-Control max-age of public responses (seconds).
+SSC_PUBLIC_RATE_LIMIT = os.environ.get("SSC_PUBLIC_RATE_LIMIT", "600/min")
+SSC_PUBLIC_DOWNLOAD_RATE_LIMIT = os.environ.get("SSC_PUBLIC_DOWNLOAD_RATE_LIMIT", "30/min")
+SSC_DIRECTORY_MAX_AGE = int(os.environ.get("SSC_DIRECTORY_MAX_AGE", "60"))
+
 # --- authentication and sessions ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -61,10 +61,12 @@ def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 def terms(q: str | None) -> list[str]:
     """The search terms of ``q``: NFKC-normalised (full-width letters and digits become ASCII), lower-cased,
-    split on spaces and punctuation; at most ``MAX_TERMS`` terms of at most ``MAX_TERM_LENGTH`` characters."""
+    split on spaces, separating punctuation and control characters; at most ``MAX_TERMS`` terms of at most
+    ``MAX_TERM_LENGTH`` characters."""
     if not q:
         return []
-    text = unicodedata.normalize("NFKC", q).lower().strip()
+    text = unicodedata.normalize("NFKC", q).lower()
+    text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text).strip()
     out = [t[:MAX_TERM_LENGTH] for t in _SEPARATORS.split(text) if t]
     return out[:MAX_TERMS]
 

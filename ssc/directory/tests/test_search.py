@@ -42,6 +42,7 @@ def test_haversine_against_known_geometry():
 def test_terms_are_normalised():
     assert s.terms("  ＧＳＹＨ　解放碑,工行 ") == ["gsyh", "解放碑", "工行"]
     assert s.terms(None) == [] and s.terms("   ") == []
+    assert s.terms("a\x00b\u200bc") == ["a", "b", "c"]
     assert len(s.terms("a b c d e f g")) == s.MAX_TERMS
 
 
