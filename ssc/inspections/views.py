@@ -15,7 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,10 +27,18 @@ from ssc.accounts.choices import CITYWIDE_ROLES, DISTRICT_ROLES
 from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotAllowed
 from ssc.core.forms import form_field
-from ssc.notifications.models import Notification
 from ssc.registry.choices import OrganisationKind
-from ssc.registry.models import District, Organisation, Outlet
-from ssc.workflow.views import CaseActionView, ReaderRequiredMixin, add_domain_errors, date_inputs
+from ssc.registry.models import Organisation, Outlet
+from ssc.workflow.views import (
+    ANY,
+    CaseActionView,
+    CaseFilterForm,
+    ReaderRequiredMixin,
+    add_domain_errors,
+    date_inputs,
+    list_ordering,
+    mark_case_read,
+)
 
 from . import selectors, services
 from .forms import RecordForm
@@ -38,7 +46,6 @@ from .models import Inspection, InspectionDocument, InspectionState
 from .workflow import INSPECTION
 
 PAGE_SIZE = 50
-ANY = [("", _("全部"))]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Who reads inspections at all: the center, the regulators, the system administrator, the district agencies.
 READER_ROLES = frozenset(CITYWIDE_ROLES | DISTRICT_ROLES)
@@ -48,7 +55,7 @@ class InspectionReaderMixin(ReaderRequiredMixin):
     roles = READER_ROLES
 
 
-class InspectionFilterForm(forms.Form):
+class InspectionFilterForm(CaseFilterForm):
     q = forms.CharField(
         label=_("关键字"),
         required=False,
@@ -67,24 +74,13 @@ class InspectionFilterForm(forms.Form):
     outlet = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         form_field(self, "organisation", forms.ChoiceField).choices = ANY + [
             (o.pk, o.name)
             for o in Organisation.objects.filter(
                 kind__in=[OrganisationKind.HRSS, OrganisationKind.NFRA, OrganisationKind.CENTER]
             ).only("pk", "name")
         ]
-        if user.role in DISTRICT_ROLES:
-            del self.fields["district"]
-        else:
-            form_field(self, "district", forms.ChoiceField).choices = ANY + [
-                (d.pk, d.name) for d in District.objects.only("pk", "name")
-            ]
-
-    def params(self) -> dict[str, Any]:
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
 
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -96,21 +92,11 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "-inspected"
 
 
-def _ordering(sort: str | None) -> tuple[str, list[Any]]:
-    key = (sort or "").lstrip("-")
-    if key not in SORTS:
-        sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
-    desc = bool(sort and sort.startswith("-"))
-    fields: list[Any] = [(F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True)) for f in SORTS[key]]
-    fields.append("-pk" if desc else "pk")
-    return sort or DEFAULT_SORT, fields
-
-
 class InspectionListView(InspectionReaderMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = InspectionFilterForm(request.GET or None, user=request.user)
         params = form.params()
-        sort, order = _ordering(request.GET.get("sort"))
+        sort, order = list_ordering(request.GET.get("sort"), SORTS, DEFAULT_SORT)
         qs = (
             selectors.inspections_for_list(request.user, params)
             .prefetch_related(Prefetch("outlets", queryset=Outlet.objects.only("pk", "name")))
@@ -190,9 +176,7 @@ class InspectionDetailView(InspectionReaderMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = _in_scope(request, pk)
         user = authenticated_user(request)
-        Notification.objects.filter(user=user, case_type="inspection", case_id=case.pk, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        mark_case_read(user, INSPECTION.name, case.pk)
         outlets = list(case.outlets.select_related("district", "bank").order_by("district__code", "code"))
         visible = Outlet.objects.restrict(user).filter(pk__in=[o.pk for o in outlets])
         visible_outlets = set(visible.values_list("pk", flat=True))
