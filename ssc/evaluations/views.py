@@ -16,27 +16,35 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.forms import formset_factory
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
-from ssc.admission.views import READER_ROLES, CaseActionView, ReaderRequiredMixin, _add_domain_errors
-from ssc.audit import services as audit
+from ssc.accounts.choices import DISTRICT_ROLES, Role
 from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotFound, ValidationFailed
-from ssc.core.exports import csv_response, xlsx_response
 from ssc.core.scoping import ALL
-from ssc.notifications.models import Notification
-from ssc.registry.models import Bank, District, Outlet
+from ssc.registry.models import Outlet
+from ssc.workflow.views import (
+    ANY,
+    READER_ROLES,
+    CaseActionView,
+    CaseFilterForm,
+    ReaderRequiredMixin,
+    export_response,
+    list_ordering,
+    mark_case_read,
+    reverse_or_empty,
+)
+from ssc.workflow.views import add_domain_errors as _add_domain_errors
 
 from . import scoring, selectors, services
 from .forms import clean_period_value, period_field
@@ -56,7 +64,6 @@ from .workflow import EVALUATION
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
-ANY = [("", _("全部"))]
 # Hotlines log tickets; they have no business with the districts' evaluations.
 EVALUATION_READER_ROLES = READER_ROLES - {Role.HOTLINE_OPERATOR}
 CENTER_ROLES = frozenset({Role.CENTER_OFFICER, Role.CENTER_LEADER})
@@ -67,17 +74,13 @@ class EvaluationReaderMixin(ReaderRequiredMixin):
     roles = EVALUATION_READER_ROLES
 
 
-def _reverse_or_empty(name: str, *args: Any) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 # --- list and export -------------------------------------------------------------------------------------------
 
 
-class EvaluationFilterForm(forms.Form):
+class EvaluationFilterForm(CaseFilterForm):
+    # Outlet staff see one outlet: no district to choose either.
+    district_hidden_for = DISTRICT_ROLES | {Role.OUTLET_STAFF}
+
     q = forms.CharField(
         label=_("关键字"),
         required=False,
@@ -100,27 +103,9 @@ class EvaluationFilterForm(forms.Form):
     bank = forms.TypedChoiceField(label=_("银行"), required=False, coerce=int, empty_value=None)
     outlet = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        district, bank = self.fields["district"], self.fields["bank"]
-        assert isinstance(district, forms.TypedChoiceField) and isinstance(bank, forms.TypedChoiceField)
-        if user.role in DISTRICT_ROLES or user.role == Role.OUTLET_STAFF:
-            del self.fields["district"]
-        else:
-            district.choices = ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
-        if user.role in BANK_ROLES:
-            del self.fields["bank"]
-        else:
-            bank.choices = ANY + [(b.pk, b.short_name or b.name) for b in Bank.objects.all()]
-
     def clean_period(self) -> str:
         value = self.cleaned_data.get("period") or ""
         return clean_period_value(value) if value.strip() else ""
-
-    def params(self) -> dict[str, Any]:
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
 
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -135,20 +120,10 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "-period"
 
 
-def _ordering(sort: str | None) -> tuple[str, list[Any]]:
-    key = (sort or "").lstrip("-")
-    if key not in SORTS:
-        sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
-    desc = bool(sort and sort.startswith("-"))
-    fields: list[Any] = [(F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True)) for f in SORTS[key]]
-    fields.append("-pk" if desc else "pk")
-    return sort or DEFAULT_SORT, fields
-
-
 def _filtered(request: HttpRequest) -> tuple[EvaluationFilterForm, dict[str, Any], str, Any]:
     form = EvaluationFilterForm(request.GET or None, user=request.user)
     params = form.params()
-    sort, order = _ordering(request.GET.get("sort"))
+    sort, order = list_ordering(request.GET.get("sort"), SORTS, DEFAULT_SORT)
     return form, params, sort, selectors.evaluations_for_list(request.user, params).order_by(*order)
 
 
@@ -196,19 +171,18 @@ class EvaluationExportView(EvaluationReaderMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, params, _sort, qs = _filtered(request)
-        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-        audit.record(
+        return export_response(
+            request,
+            qs,
+            EXPORT_COLUMNS,
+            params=params,
             action="evaluation.export",
             object_type="evaluations.evaluation",
             object_repr=_t("服务质量评价清单"),
-            after={"filters": {k: str(v) for k, v in params.items()}, "format": fmt},
+            filename=_t("服务质量评价_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")},
+            sheet_title=_t("服务质量评价"),
+            chunk_size=EXPORT_CHUNK,
         )
-        headers = [h for h, _get in EXPORT_COLUMNS]
-        rows = ([get(e) for _h, get in EXPORT_COLUMNS] for e in qs.iterator(chunk_size=EXPORT_CHUNK))
-        filename = _t("服务质量评价_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")}
-        if fmt == "csv":
-            return csv_response(filename, headers, rows)
-        return xlsx_response(filename, headers, rows, sheet_title=_t("服务质量评价"))
 
 
 # --- start -----------------------------------------------------------------------------------------------------
@@ -341,9 +315,7 @@ class EvaluationDetailView(EvaluationReaderMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         ev = _evaluation_in_scope(request, pk)
         user = authenticated_user(request)
-        Notification.objects.filter(user=user, case_type="evaluation", case_id=ev.pk, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        mark_case_read(user, EVALUATION.name, ev.pk)
         specs = ev.indicator_set.specs()
         provisional = scoring.provisional_total(specs, ev.scores or {})
         offers = selectors.offers_rectification(ev, user)
@@ -370,14 +342,14 @@ class EvaluationDetailView(EvaluationReaderMixin, View):
                 "rectification_url": rectification_issue_url(ev) if offers else "",
                 "suggested_items": services.suggested_rectification_items(ev) if offers else [],
                 "rectifications": [
-                    {"r": r, "url": _reverse_or_empty("rectification:detail", r.pk)}
+                    {"r": r, "url": reverse_or_empty("rectification:detail", r.pk)}
                     for r in (selectors.rectifications_from(ev) if ev.is_failing else [])
                 ],
                 "two_failing_years": two_years,
                 "others": list(
                     Evaluation.objects.restrict(user).filter(outlet=ev.outlet).exclude(pk=ev.pk).order_by("-period_end")
                 ),
-                "outlet_url": _reverse_or_empty("portal:outlet_detail", ev.outlet_id),
+                "outlet_url": reverse_or_empty("portal:outlet_detail", ev.outlet_id),
                 "can_see_flagged": user.role in FLAGGED_READER_ROLES,
             },
         )
@@ -439,7 +411,7 @@ class EvaluationActionView(CaseActionView):
 
 def rectification_issue_url(evaluation: Evaluation) -> str:
     """The rectification app's issue form for the outlet, with the evaluation as the source (Art 8(3))."""
-    base = _reverse_or_empty("rectification:issue", evaluation.outlet_id)
+    base = reverse_or_empty("rectification:issue", evaluation.outlet_id)
     return f"{base}?{urlencode({'source': 'evaluation', 'source_ref': str(evaluation.pk)})}" if base else ""
 
 
