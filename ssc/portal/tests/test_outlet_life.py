@@ -162,7 +162,9 @@ def test_query_count_does_not_grow_with_the_outlets_records(client, world, djang
         _application(world, outlet, state="withdrawn")
         _ticket(world, outlet, content=f"工单{i}")
         _report(world, outlet, title=f"问题{i}")
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    # Slack of 2 for per-process caches that re-check on a timer (the work calendar); five more rows with one query
+    # each would still fail.
+    with django_assert_max_num_queries(len(small.captured_queries) + 2):
         response = client.get(url)
     assert html_lib.unescape(response.content.decode()).count("data-ticket=") == 7
 

@@ -371,3 +371,37 @@ def test_list_empty_state_for_a_district_without_cases(client, world):
     client.force_login(world.users[R.DISTRICT_OFFICER])
     html = _text(client.get(reverse("terminations:list")))
     assert "您的管辖范围内暂无解除合作事项。" in html
+
+
+def test_list_and_panel_query_counts_do_not_grow_with_rows(client, world, django_assert_max_num_queries):
+    from ssc.registry.models import Outlet as OutletModel
+    from ssc.terminations import services
+
+    from .conftest import at, initiate_data
+
+    initiate(world, "8.1")
+    client.force_login(world.users[R.CENTER_OFFICER])
+    url = reverse("terminations:list")
+    client.get(url)  # warm the per-process caches
+    with django_assert_max_num_queries(100) as small:
+        assert client.get(url).status_code == 200
+    for i in range(5):
+        extra = OutletModel.objects.create(
+            code=f"OA-1{i:02d}",
+            name=f"中国工商银行重庆测试分理处{i}",
+            bank=world.banks["A"],
+            sub_branch=world.orgs["subA"],
+            district=world.districts["A"],
+            address=f"渝中区测试路{i}号",
+            latitude=29.55,
+            longitude=106.57,
+            status="active",
+        )
+        services.initiate(
+            actor=world.users[R.DISTRICT_OFFICER], outlet_id=extra.pk, data=initiate_data("8.1"), at=at("2026-10-08")
+        )
+    # Slack of 2 for per-process caches that re-check on a timer (the work calendar); five more rows with one query
+    # each would still fail.
+    with django_assert_max_num_queries(len(small.captured_queries) + 2):
+        response = client.get(url)
+    assert len(response.context["rows"]) == 6
