@@ -405,3 +405,40 @@ def test_list_and_panel_query_counts_do_not_grow_with_rows(client, world, django
     with django_assert_max_num_queries(len(small.captured_queries) + 2):
         response = client.get(url)
     assert len(response.context["rows"]) == 6
+
+
+def test_center_consent_and_cancel_through_the_pages(client, world, listed):
+    # 9(1): the center's leader gives written consent (a document is required), then the district may decide.
+    case = initiate(world, "9.1")
+    consent = reverse("terminations:action", args=[case.pk, "center_consent"])
+    client.force_login(world.users[R.CENTER_LEADER])
+    response = client.post(consent, {"version": case.version, "consented_on": "2026-10-09"})
+    assert response.status_code == 200
+    assert re.search(r'class="form-row[^"]*has-error[^"]*" data-field="consent_document"', _text(response))
+    response = client.post(
+        consent, {"version": case.version, "consented_on": "2026-10-09", "consent_document": pdf("consent.pdf")}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "consented"
+    client.force_login(world.users[R.DISTRICT_LEADER])
+    assert "decide" in _buttons(_text(client.get(reverse("terminations:detail", args=[case.pk]))))
+
+    # Cancel: by the initiating organisation only, with a reason, confirmed (irreversible).
+    cancel = reverse("terminations:action", args=[case.pk, "cancel"])
+    client.force_login(world.users[R.DISTRICT_OFFICER])
+    assert client.get(cancel).status_code == 403  # not the initiator
+    client.force_login(world.users[R.BANK_HEAD_OFFICE])
+    response = client.post(cancel, {"version": case.version, "reason": "银行撤回申请"})
+    assert response.status_code == 200 and "此操作不可撤销，请勾选确认后再提交。" in _text(response)
+    response = client.post(cancel, {"version": case.version, "reason": "银行撤回申请", "confirm": "yes"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "cancelled"
+    # A stale page (old version) is told what happened, not silently overwritten.
+    response = client.post(cancel, {"version": case.version - 1, "reason": "再次撤销", "confirm": "yes"})
+    assert response.status_code == 302
+    # The outlet may be the subject of a new termination again.
+    client.force_login(world.users[R.DISTRICT_OFFICER])
+    html = _text(client.get(reverse("portal:outlet_detail", args=[world.outlets["A"].pk])))
+    assert reverse("terminations:initiate", args=[world.outlets["A"].pk]) in html
