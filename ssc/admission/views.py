@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,21 +25,27 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
+from ssc.accounts.choices import Role
 from ssc.agreements.models import Agreement
-from ssc.audit import services as audit
 from ssc.core.auth import authenticated_user
 from ssc.core.errors import DomainError, NotFound
-from ssc.core.exports import csv_response, xlsx_response
 from ssc.core.forms import form_field
-from ssc.deadlines import services as deadline_services
-from ssc.documents.models import Document
-from ssc.notifications.models import Notification
 from ssc.registry.choices import OrganisationKind
-from ssc.registry.models import Bank, CardService, District, Outlet, SystemAccount
+from ssc.registry.models import CardService, Outlet, SystemAccount
 from ssc.workflow.definition import Transition, Workflow
 from ssc.workflow.templatetags.workflow import deadline_info
-from ssc.workflow.views import READER_ROLES, ReaderRequiredMixin  # noqa: F401 - re-exported for other pages
+from ssc.workflow.views import (  # noqa: F401 - READER_ROLES re-exported for other pages
+    ANY,
+    READER_ROLES,
+    CaseFilterForm,
+    ReaderRequiredMixin,
+    case_deadlines,
+    case_documents,
+    export_response,
+    list_ordering,
+    mark_case_read,
+    reverse_or_empty,
+)
 from ssc.workflow.views import CaseActionView as GenericCaseActionView
 from ssc.workflow.views import add_domain_errors as _add_domain_errors
 
@@ -49,13 +55,12 @@ from .workflow import ADMISSION
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
-ANY = [("", _("全部"))]
 
 
 # --- list and export ---------------------------------------------------------------------------------------
 
 
-class ApplicationFilterForm(forms.Form):
+class ApplicationFilterForm(CaseFilterForm):
     """The application list's filter bar; its valid values are the ``params`` of ``applications_for_list``."""
 
     q = forms.CharField(
@@ -70,28 +75,6 @@ class ApplicationFilterForm(forms.Form):
     # One outlet's applications (linked from the outlet page); scoping still applies.
     outlet = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # A district sees one district and a bank one bank: those filters would offer a single choice.
-        if user.role in DISTRICT_ROLES:
-            del self.fields["district"]
-        else:
-            form_field(self, "district", forms.ChoiceField).choices = ANY + [
-                (d.pk, d.name) for d in District.objects.only("pk", "name")
-            ]
-        if user.role in BANK_ROLES:
-            del self.fields["bank"]
-        else:
-            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
-                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
-            ]
-
-    def params(self) -> dict[str, Any]:
-        """Valid filters only: a bad value is reported beside its field and otherwise ignored."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
-
 
 SORTS: dict[str, tuple[str, ...]] = {
     "outlet": ("outlet__name_pinyin",),
@@ -105,20 +88,10 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "-updated"
 
 
-def _ordering(sort: str | None) -> tuple[str, list[Any]]:
-    key = (sort or "").lstrip("-")
-    if key not in SORTS:
-        sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
-    desc = bool(sort and sort.startswith("-"))
-    fields: list[Any] = [(F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True)) for f in SORTS[key]]
-    fields.append("-pk" if desc else "pk")
-    return sort or DEFAULT_SORT, fields
-
-
 def _filtered(request: HttpRequest) -> tuple[ApplicationFilterForm, dict[str, Any], str, Any]:
     form = ApplicationFilterForm(request.GET or None, user=request.user)
     params = form.params()
-    sort, order = _ordering(request.GET.get("sort"))
+    sort, order = list_ordering(request.GET.get("sort"), SORTS, DEFAULT_SORT)
     qs = selectors.applications_for_list(request.user, params).select_related("outlet__sub_branch").order_by(*order)
     return form, params, sort, qs
 
@@ -164,19 +137,18 @@ class ApplicationExportView(ReaderRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
         _form, params, _sort, qs = _filtered(request)
-        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-        audit.record(
+        return export_response(
+            request,
+            qs,
+            EXPORT_COLUMNS,
+            params=params,
             action="application.export",
             object_type="admission.application",
             object_repr=_t("网点开设申请清单"),
-            after={"filters": {k: str(v) for k, v in params.items()}, "format": fmt},
+            filename=_t("网点开设申请_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")},
+            sheet_title=_t("网点开设申请"),
+            chunk_size=EXPORT_CHUNK,
         )
-        headers = [h for h, _get in EXPORT_COLUMNS]
-        rows = ([get(a) for _h, get in EXPORT_COLUMNS] for a in qs.iterator(chunk_size=EXPORT_CHUNK))
-        filename = _t("网点开设申请_%(date)s") % {"date": timezone.localdate().strftime("%Y%m%d")}
-        if fmt == "csv":
-            return csv_response(filename, headers, rows)
-        return xlsx_response(filename, headers, rows, sheet_title=_t("网点开设申请"))
 
 
 # --- inbox -------------------------------------------------------------------------------------------------
@@ -384,20 +356,9 @@ class ApplicationDetailView(ReaderRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         app = _application_in_scope(request, pk)
         user = authenticated_user(request)
-        today = timezone.localdate()
-        deadlines: list[dict[str, Any]] = [
-            {"d": d, "info": deadline_info(d.due_on, completed_on=d.completed_on, status=d.status, today=today)}
-            for d in deadline_services.for_case("application", app.pk)
-        ]
-        documents = list(
-            Document.objects.restrict(user)
-            .filter(case_type="application", case_id=app.pk)
-            .prefetch_related("versions", "versions__uploaded_by")
-        )
-        # Opening the case reads the notifications about it.
-        Notification.objects.filter(user=user, case_type="application", case_id=app.pk, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        deadlines = case_deadlines(ADMISSION.name, app.pk)
+        documents = case_documents(user, ADMISSION.name, app.pk)
+        mark_case_read(user, ADMISSION.name, app.pk)
         return render(
             request,
             "admission/application_detail.html",
@@ -415,18 +376,9 @@ class ApplicationDetailView(ReaderRequiredMixin, View):
                 ),
                 "preparation": app.facts.get("preparation"),
                 "outlet_services": list(app.outlet.services.all()),
-                "can_see_outlet_page": _reverse_or_empty("portal:outlet_detail", app.outlet_id),
+                "can_see_outlet_page": reverse_or_empty("portal:outlet_detail", app.outlet_id),
             },
         )
-
-
-def _reverse_or_empty(name: str, *args: Any) -> str:
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 # --- the action page ----------------------------------------------------------------------------------------
