@@ -16,45 +16,22 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
+from ssc.accounts.choices import Role
 from ssc.audit import services as audit
 from ssc.core.auth import authenticated_user
 from ssc.core.exports import xlsx_response
-from ssc.core.forms import form_field
 from ssc.registry.choices import OutletStatus
-from ssc.registry.models import Bank, District
-from ssc.workflow.views import ReaderRequiredMixin
+from ssc.workflow.views import CaseFilterForm, ReaderRequiredMixin
 
 from . import selectors
 from .permissions import DISCLOSURE_REPORT_ROLES, MIGRATION_REPORT_ROLES
 
 PAGE_SIZE = 50
-ANY = [("", _("全部"))]
 
 
-class _ScopeForm(forms.Form):
+class _ScopeForm(CaseFilterForm):
     district = forms.TypedChoiceField(label=_("区县"), required=False, coerce=int, empty_value=None)
     bank = forms.TypedChoiceField(label=_("银行"), required=False, coerce=int, empty_value=None)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if user.role in DISTRICT_ROLES:
-            del self.fields["district"]
-        else:
-            form_field(self, "district", forms.ChoiceField).choices = ANY + [
-                (d.pk, d.name) for d in District.objects.only("pk", "name")
-            ]
-        if user.role in BANK_ROLES:
-            del self.fields["bank"]
-        else:
-            form_field(self, "bank", forms.ChoiceField).choices = ANY + [
-                (b.pk, b.short_name or b.name) for b in Bank.objects.all()
-            ]
-
-    def params(self) -> dict[str, Any]:
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
 
 
 # --- Jinyu Net migration ----------------------------------------------------------------------------------------
