@@ -21,6 +21,7 @@ urlpatterns = [
     path("calendar/", include("ssc.workcalendar.urls")),
     path("applications/", include("ssc.admission.urls")),
     path("roster/", include("ssc.roster.urls")),
+    path("directory/", include("ssc.directory.urls")),
     path("notifications/", include("ssc.notifications.urls")),
     path("documents/", include("ssc.documents.urls")),
     path("deadlines/", include("ssc.deadlines.urls")),

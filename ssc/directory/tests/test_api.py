@@ -83,12 +83,12 @@ def test_filters_by_id_or_code(published, client):
 
 def test_near_sorted_with_distance(published, client):
     w = published
-    # At outlet B (沙坪坝): B itself, then AB (about 1 km), then A (解放碑, about 11.8 km).
+    # At outlet B (沙坪坝): B itself, then AB (1.05 km), then A (解放碑, about 11.8 km).
     r = client.get(LIST, {"near": "29.5410,106.4566"})
     rows = r.json()["results"]
     assert [o["id"] for o in rows] == [w.outlets["B"].pk, w.outlets["AB"].pk, w.outlets["A"].pk]
     assert rows[0]["distance_m"] == 0
-    assert rows[1]["distance_m"] == pytest.approx(1_045, abs=10)
+    assert rows[1]["distance_m"] == pytest.approx(1_053, abs=2)  # 1000.8 m north, 328.9 m east
     assert rows[2]["distance_m"] == pytest.approx(11_790, rel=0.02)
 
 
