@@ -43,7 +43,7 @@ from ssc.workflow.views import CaseActionView, ReaderRequiredMixin, add_domain_e
 from . import selectors, services
 from .forms import InitiateForm
 from .models import Ground, Termination, TerminationState
-from .workflow import CENTER_CLOSE_ACCOUNTS, INITIATOR_ROLES, TERMINATION
+from .workflow import CENTER_CLOSE_ACCOUNTS, INITIATOR_ROLES, TERMINATION, ground_evidence
 
 # Hotline operators log tickets against outlets; ending a cooperation is none of their business.
 TERMINATION_READER_ROLES = OUTLET_READER_ROLES - {Role.HOTLINE_OPERATOR}
@@ -262,6 +262,17 @@ class TerminationExportView(TerminationReaderMixin, View):
 # --- initiating ----------------------------------------------------------------------------------------------
 
 
+EVIDENCE_URLS = {"8.3": "rectification:detail", "9.3": "relocations:detail", "9.4": "agreements:detail"}
+
+
+def _evidence_text(code: str, record: Any) -> str:
+    if code == "8.3":
+        return _t("整改 第 %(n)s 号（期限 %(d)s，逾期未完成）") % {"n": record.pk, "d": record.due_on}
+    if code == "9.3":
+        return _t("迁址 第 %(n)s 号（新址 %(a)s，评估不符合要求）") % {"n": record.pk, "a": record.new_address}
+    return _t("合作协议 %(n)s（期满 %(d)s，未续签）") % {"n": record.number, "d": record.term_end}
+
+
 class TerminationInitiateView(LoginRequiredMixin, View):
     """发起退出 — from an outlet's page: all eight grounds, the unavailable ones disabled with the reason."""
 
@@ -291,6 +302,20 @@ class TerminationInitiateView(LoginRequiredMixin, View):
     def render_form(self, form: InitiateForm, status: int = 200) -> HttpResponse:
         options = list(selectors.available_grounds(self.outlet, self.request.user))
         chosen = str(form["ground"].value() or "")
+        # The record an available 8(3) / 9(3) / 9(4) will rest on (linked by the system, never typed).
+        evidence = {
+            o.code: ground_evidence(o.code, self.outlet.pk) for o in options if o.available and o.code in EVIDENCE_URLS
+        }
+        links = [
+            {
+                "code": code,
+                "record": _evidence_text(code, record),
+                "url": _reverse_or_empty(EVIDENCE_URLS[code], record.pk),
+            }
+            for code, record in evidence.items()
+            if record is not None and record is not True
+        ]
+        by_code = {x["code"]: x for x in links}
         return render(
             self.request,
             "terminations/initiate.html",
@@ -298,7 +323,7 @@ class TerminationInitiateView(LoginRequiredMixin, View):
                 "title": _("发起解除合作"),
                 "outlet": self.outlet,
                 "form": date_inputs(form),
-                "options": options,
+                "options": [{"o": o, "evidence": by_code.get(o.code)} for o in options],
                 "chosen": chosen,
                 "any_available": any(o.available for o in options),
                 "t": TERMINATION.get("initiate"),

@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from ssc.accounts.choices import Role
+from ssc.rectification.models import Rectification
 from ssc.registry.models import Outlet, SystemAccount
 from ssc.roster.models import RosterEntry
 from ssc.terminations.models import Termination
@@ -148,6 +149,10 @@ def test_initiate_page_lists_all_eight_grounds_with_unavailable_ones_disabled(cl
     assert "该网点没有经评估不符合要求的迁址" in html
     assert "期满未续签" in html
     assert re.search(r'value="9\.3" disabled', html) and not re.search(r'value="8\.3" disabled', html)
+    # The record 8(3) will rest on is named and linked (the system links it; nobody types it).
+    rect = Rectification.objects.get()
+    assert f"整改 第 {rect.pk} 号（期限 2026-09-30，逾期未完成）" in html
+    assert f'href="{reverse("rectification:detail", args=[rect.pk])}" data-evidence="8.3"' in html
 
     client.force_login(world.users[R.BANK_APPLICANT])
     html = _text(client.get(reverse("terminations:initiate", args=[world.outlets["A"].pk])))
