@@ -23,7 +23,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from ssc.core.api.schema import ProblemAutoSchema
+from ssc.core.api.schema import ProblemAutoSchema, problem_response
 from ssc.core.errors import NotFound, ValidationFailed
 from ssc.core.exports import attachment_header
 from ssc.roster import opendata
@@ -35,6 +35,7 @@ from .serializers import PublicOutletPageSerializer, PublicOutletSerializer, Ros
 from .throttling import PublicRateThrottle
 
 BODY_TTL = 600
+NOT_MODIFIED = OpenApiResponse(description="Not modified: `If-None-Match` names the current `ETag`.")
 
 
 class IgnoreFormatNegotiation(DefaultContentNegotiation):
@@ -130,7 +131,7 @@ class PublicOutletListView(PublicView):
             "address (429 with `Retry-After`)."
         ),
         parameters=QUERY_PARAMETERS,
-        responses={200: PublicOutletPageSerializer},
+        responses={200: PublicOutletPageSerializer, 304: NOT_MODIFIED, 404: problem_response("A page past the last.")},
         tags=["public"],
     )
     def get(self, request: Request) -> HttpResponseBase:
@@ -160,7 +161,7 @@ class PublicOutletDetailView(PublicView):
         operation_id="public_outlets_retrieve",
         summary="One outlet of the latest roster (public, no log-in)",
         parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Outlet id.")],
-        responses={200: PublicOutletSerializer},
+        responses={200: PublicOutletSerializer, 304: NOT_MODIFIED},
         tags=["public"],
     )
     def get(self, request: Request, pk: int) -> HttpResponseBase:
@@ -194,6 +195,7 @@ class PublicRosterView(PublicView):
             ),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, UTF-8 with BOM"),
             (200, opendata.CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY, description="Excel workbook"),
+            304: NOT_MODIFIED,
         },
         tags=["public"],
     )

@@ -316,3 +316,5 @@ def test_no_pinyin_conversion_at_request_time(published, client, monkeypatch):
     monkeypatch.setitem(sys.modules, "pypinyin", None)  # any import of it now fails
     for q in ("gsyh", "解放碑", "jiefangbei", "工行 88"):
         assert client.get(LIST, {"q": q}).status_code == 200
+        assert client.get("/directory/", {"q": q}).status_code == 200
+    assert client.get(ROSTER, {"format": "csv"}).status_code == 200
