@@ -295,3 +295,21 @@ def test_wrong_typed_payloads_never_500(world):
     )
     assert_problem(resp, 400)
     assert Termination.objects.get(pk=case.pk).state == "initiated"
+
+
+def test_a_terminated_outlets_case_stays_readable(listed):
+    world = listed
+    case = put_in_state(world, "closed", "9.1")
+    for role in (R.DISTRICT_OFFICER, R.BANK_APPLICANT, R.BANK_HEAD_OFFICE, R.CENTER_LEADER, R.REGULATOR):
+        body = bearer_client(world.users[role]).get(f"{URL}{case.pk}/").json()
+        assert body["state"] == "closed" and body["allowed_actions"] == []
+        assert [e["action"] for e in body["history"]] == [
+            "initiate",
+            "center_consent",
+            "decide",
+            "file_with_center",
+            "close_accounts",
+        ]
+        assert {d["kind"] for d in body["documents"]} == {"written_consent", "decision"}
+        assert body["outlet"]["status"] == "terminated" and body["closed_on"] == "2026-10-16"
+        assert body["facts"]["close_accounts"]["accounts"] == ACCOUNTS
