@@ -313,3 +313,39 @@ def test_a_terminated_outlets_case_stays_readable(listed):
         assert {d["kind"] for d in body["documents"]} == {"written_consent", "decision"}
         assert body["outlet"]["status"] == "terminated" and body["closed_on"] == "2026-10-16"
         assert body["facts"]["close_accounts"]["accounts"] == ACCOUNTS
+
+
+@pytest.mark.parametrize("role", [R.CENTER_OFFICER, R.DISTRICT_OFFICER, R.BANK_HEAD_OFFICE])
+def test_list_query_count_does_not_grow_with_rows(world, role):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ssc.core.testing import make_outlet
+    from ssc.terminations import services
+
+    client = bearer_client(world.users[role])
+    officer = world.users[R.DISTRICT_OFFICER]
+
+    def add(i: int) -> None:
+        outlet = make_outlet(
+            f"QC-{i:03d}",
+            f"查询网点{i:03d}",
+            bank=world.banks["A"],
+            sub_branch=world.orgs["subA"],
+            district=world.districts["A"],
+        )
+        services.initiate(actor=officer, outlet_id=outlet.pk, data={"ground": "8.1", "reasons": "严重违约"})
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            resp = client.get(URL)
+            assert resp.status_code == 200
+        return len(ctx.captured_queries)
+
+    add(0)
+    count()  # warm up: the token's first use is recorded once
+    few = count()
+    for i in range(1, 6):
+        add(i)
+    assert len(client.get(URL).json()["results"]) == 6
+    assert count() == few
