@@ -232,7 +232,7 @@ def _reverse_or_empty(name: str, *args: Any) -> str:
 
 
 class AgreementActionView(CaseActionView):
-    """续签 — the generic action page of ``ssc.admission.views.CaseActionView`` over the ``AGREEMENT`` table."""
+    """续签 — the generic action page of ``ssc.workflow.views.CaseActionView`` over the ``AGREEMENT`` table."""
 
     workflow = AGREEMENT
     model = Agreement

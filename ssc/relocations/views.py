@@ -1,5 +1,5 @@
 """Relocation pages: the list with export, reporting a move (outlet staff, the sub-branch's applicant), the case page
-and the generic action page (``ssc.admission.views.CaseActionView``) for ``assess`` and ``withdraw``.
+and the generic action page (``ssc.workflow.views.CaseActionView``) for ``assess`` and ``withdraw``.
 
 Rows come from ``restrict`` (404 outside the scope); buttons from the ``RELOCATION`` table; the engine re-checks
 everything on submit."""

@@ -1,6 +1,6 @@
 """Ticket and problem report pages (Art 10): lists with filters and export, logging a ticket (hotline operators,
 with an outlet search by name or pinyin), reporting a problem (outlet staff), the case pages, the audited
-"show number" button, and the generic action page (``ssc.admission.views.CaseActionView``) for every later action.
+"show number" button, and the generic action page (``ssc.workflow.views.CaseActionView``) for every later action.
 
 Which rows a user sees is decided by ``restrict`` (404 outside the scope); which buttons show by the workflow
 tables; the engine re-checks everything on submit. The caller's contact is masked everywhere (``masking``).
