@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ssc.accounts.choices import DISTRICT_ROLES
 from ssc.core.forms import form_field
+from ssc.workflow.views import CaseFilterForm
 
 from .models import DeadlineStatus
 from .services import MAX_TARGET_WORKDAYS
@@ -41,47 +41,27 @@ def deadline_kind_choices() -> list[tuple[str, Any]]:
     return list(seen.items())
 
 
-def _district_choices() -> list[tuple[Any, Any]]:
-    from ssc.registry.models import District
+class DeadlineFilterForm(CaseFilterForm):
+    """A district sees its own area only: no district to choose (``CaseFilterForm``)."""
 
-    return ANY + [(d.pk, d.name) for d in District.objects.only("pk", "name")]
-
-
-class _Filters(forms.Form):
-    def params(self) -> dict[str, Any]:
-        """Valid filters only: a bad value is reported beside its field and otherwise ignored."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {k: v for k, v in data.items() if v not in (None, "") and k not in self.errors}
-
-
-class DeadlineFilterForm(_Filters):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=STATUS_CHOICES)
     kind = forms.ChoiceField(label=_("期限类型"), required=False)
     district = forms.TypedChoiceField(label=_("区县"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         form_field(self, "kind", forms.ChoiceField).choices = ANY + deadline_kind_choices()
-        if user.role in DISTRICT_ROLES:  # a district sees its own area only: no choice to offer
-            del self.fields["district"]
-        else:
-            form_field(self, "district", forms.ChoiceField).choices = _district_choices()
 
 
-class StepReportFilterForm(_Filters):
+class StepReportFilterForm(CaseFilterForm):
     case_type = forms.ChoiceField(label=_("流程"), required=False)
     district = forms.TypedChoiceField(label=_("区县"), required=False, coerce=int, empty_value=None)
     since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         form_field(self, "case_type", forms.ChoiceField).choices = workflow_choices()
-        if user.role in DISTRICT_ROLES:
-            del self.fields["district"]
-        else:
-            form_field(self, "district", forms.ChoiceField).choices = _district_choices()
 
     def clean(self) -> dict[str, Any]:
         super().clean()
