@@ -86,12 +86,17 @@ class RosterEntry(models.Model):
             # PostgreSQL also gets pg_trgm GIN indexes on the same columns, SQLite an FTS5 trigram table on name
             # and address kept in step by triggers (migration 0002; a migration that rebuilds this table on
             # SQLite must re-create those triggers).
-            models.Index(fields=["name_pinyin", "name_initials", "hidden"], name="roster_entry_pinyin_ix"),
-            models.Index(fields=["name", "address", "hidden", "name_pinyin"], name="roster_entry_text_ix"),
+            # (outlet_id last: neither database keeps it in an index otherwise — SQLite's rowid is another column.)
+            models.Index(
+                fields=["name_pinyin", "name_initials", "hidden", "outlet_id"], name="roster_entry_pinyin2_ix"
+            ),
+            models.Index(
+                fields=["name", "address", "hidden", "name_pinyin", "outlet_id"], name="roster_entry_text2_ix"
+            ),
             # Ids found by SQLite's full-text (trigram) table are checked and sorted on this covering index.
             models.Index(fields=["outlet_id", "hidden", "name_pinyin"], name="roster_entry_id_ix"),
             # ``near``: the bounding-box prefilter.
-            models.Index(fields=["latitude", "longitude"], name="roster_entry_geo_ix"),
+            models.Index(fields=["latitude", "longitude", "hidden", "outlet_id"], name="roster_entry_geo2_ix"),
         ]
         verbose_name = _("名单条目")
         verbose_name_plural = _("名单条目")
