@@ -210,3 +210,24 @@ def test_query_count_is_constant(published, django_assert_max_num_queries):
     # Sparse data: the box grows a bounded number of times, whatever the number of rows.
     with django_assert_max_num_queries(2 + len(s.NEAR_RADII_M)):
         assert len(s.search(near=(29.55, 106.5))[1]) == 3
+
+
+def test_full_text_table_follows_every_change(published):
+    """SQLite's trigram table is kept in step by triggers (insert, update, delete of roster entries)."""
+    w = published
+    a = w.outlets["A"]
+    assert s.search(q="某路001号")[0] == 2  # A and B
+    Outlet.objects.filter(pk=a.pk).update(address="渝中区新华路188号", name="中国工商银行重庆新华路分理处")
+    roster.publish(outlet_ids=[a.pk], actor=None)
+    assert ids(s.search(q="新华路188")[1]) == [a.pk]
+    assert ids(s.search(q="新华路分理处")[1]) == [a.pk]
+    assert s.search(q="解放碑分理处")[0] == 0
+    Outlet.objects.filter(pk=a.pk).update(status="terminated")
+    roster.publish(outlet_ids=[a.pk], actor=None)
+    assert s.search(q="新华路188")[0] == 0
+    # The same answers as a plain LIKE scan.
+    from django.db.models import Q
+
+    for q in ("沙坪坝", "某路002号", "工商银行", "重庆沙坪坝支行营业部"):
+        plain = RosterEntry.objects.filter(Q(name__contains=q) | Q(address__contains=q), hidden=False)
+        assert sorted(ids(s.search(q=q)[1])) == sorted(plain.values_list("pk", flat=True)), q
