@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 
@@ -64,6 +67,13 @@ def _reseed() -> None:
 
 def pytest_configure(config):
     from django.conf import settings
+
+    # CI sets SSC_REQUIRE_BROWSER=1: the browser tests must run there, never be skipped for want of Chromium.
+    if os.environ.get("SSC_REQUIRE_BROWSER") == "1":
+        import importlib.util
+
+        if not Path("/usr/bin/chromium").exists() or importlib.util.find_spec("playwright") is None:
+            raise pytest.UsageError("SSC_REQUIRE_BROWSER=1 but /usr/bin/chromium or playwright is missing")
 
     # Hashing cost is irrelevant to what the tests check; the production hasher stays PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
