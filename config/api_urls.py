@@ -3,6 +3,8 @@
 from django.urls import include, path
 
 urlpatterns = [
+    # First: the public endpoints take most of the traffic, and every "" include below is tried in turn.
+    path("public/", include("ssc.directory.api_urls")),
     path("", include("ssc.accounts.api.urls")),
     path("", include("ssc.registry.api.urls")),
     path("", include("ssc.audit.api.urls")),
@@ -21,5 +23,4 @@ urlpatterns = [
     path("", include("ssc.relocations.api.urls")),
     path("", include("ssc.terminations.api.urls")),
     path("", include("ssc.migration.api.urls")),
-    path("public/", include("ssc.directory.api_urls")),
 ]
