@@ -8,10 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from ssc.audit import services as audit
-from ssc.core.errors import NotAllowed, NotFound, StaleVersion, ValidationFailed
+from ssc.core.errors import InvalidState, NotAllowed, NotFound, StaleVersion, ValidationFailed
 
+from .choices import OutletStatus
 from .models import INSTANT_ISSUANCE_CODE, CardService, Outlet
 
 # Fields of an outlet that master-data editors may set.
@@ -113,6 +115,9 @@ def outlet_update(
     if outlet is None:
         raise NotFound()
     check_can_change(actor=actor, outlet=outlet)
+    if outlet.status == OutletStatus.TERMINATED:
+        # An outlet that has left (Art 8, 9) keeps its record as it was; a new application reopens it.
+        raise InvalidState(_("网点已退出合作，信息保留为历史记录，不可修改；如需重新合作，请提交新的准入申请。"))
     if expected_version is not None and expected_version != outlet.version:
         raise StaleVersion()
     before = _outlet_state(outlet)

@@ -187,7 +187,8 @@ class OutletDetailView(RoleRequiredMixin, View):
                 "services": list(outlet.services.all()),
                 "accounts": accounts,
                 "life": life_steps(request.user, outlet, accounts),
-                "can_change": Outlet.objects.restrict(request.user, "change").filter(pk=outlet.pk).exists(),
+                "can_change": outlet.status != OutletStatus.TERMINATED
+                and Outlet.objects.restrict(request.user, "change").filter(pk=outlet.pk).exists(),
                 "map_url": amap_url(outlet),
             },
         )
@@ -207,6 +208,9 @@ class OutletEditView(RoleRequiredMixin, View):
                 raise Http404 from exc
             except NotAllowed as exc:
                 raise PermissionDenied from exc
+            if self.outlet.status == OutletStatus.TERMINATED:
+                messages.error(request, _("网点已退出合作，信息保留为历史记录，不可修改。"))
+                return redirect("portal:outlet_detail", pk=self.outlet.pk)
         return super().dispatch(request, *args, **kwargs)
 
     def render_form(self, request: HttpRequest, form: OutletEditForm, status: int = 200) -> HttpResponse:

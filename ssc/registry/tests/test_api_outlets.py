@@ -400,3 +400,19 @@ def test_fast_representation_equals_the_declared_fields(world, lang):
             assert JSONRenderer().render(ser.data) == generic
             with_service_codes([outlet])
             assert JSONRenderer().render(OutletSerializer(outlet).data) == generic
+
+
+def test_a_terminated_outlet_is_read_only(world, center, client):
+    """退出合作的网点: its record stays as it was (history); API 409, the edit page sends back, nothing changes."""
+    outlet = world.outlets["A"]
+    Outlet.objects.filter(pk=outlet.pk).update(status=OutletStatus.TERMINATED)
+    assert center.get(detail_url(outlet)).status_code == 200
+    assert_problem(center.patch(detail_url(outlet), {"hours_note": "改"}, format="json"), 409, "invalid_state")
+    client.force_login(world.users[Role.CENTER_OFFICER])
+    page = client.get(f"/outlets/{outlet.pk}/")
+    assert page.status_code == 200
+    assert f"/outlets/{outlet.pk}/edit/" not in page.content.decode()
+    resp = client.post(f"/outlets/{outlet.pk}/edit/", {"hours_note": "改"})
+    assert resp.status_code == 302 and resp["Location"] == f"/outlets/{outlet.pk}/"
+    outlet.refresh_from_db()
+    assert outlet.hours_note != "改" and outlet.status == OutletStatus.TERMINATED
