@@ -294,11 +294,19 @@ def case_documents(case):
 # --- filing and closing ---------------------------------------------------------------------------------------
 
 
-def test_filing_hides_the_outlet_at_once_and_starts_the_centers_deadline(listed):
+def test_filing_hides_the_outlet_at_once_and_starts_the_centers_deadline(listed, django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
     world = listed
     case = put_in_state(world, "decided")
     assert RosterEntry.objects.get(outlet=world.outlets["A"]).hidden is False
-    case = act(world, case, "file_with_center")
+    public = APIClient()
+    assert world.outlets["A"].pk in {o["id"] for o in public.get("/api/v1/public/outlets/").json()["results"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        case = act(world, case, "file_with_center")
+    # The public directory no longer lists it (its cache follows the roster signal sent at commit).
+    listed_ids = {o["id"] for o in public.get("/api/v1/public/outlets/").json()["results"]}
+    assert world.outlets["A"].pk not in listed_ids and world.outlets["B"].pk in listed_ids
     assert case.state == "filed" and case.filed_on == date(2026, 10, 12)
     assert _status(world) == "terminating"
     assert RosterEntry.objects.get(outlet=world.outlets["A"]).hidden is True
