@@ -14,7 +14,9 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache as django_cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified, StreamingHttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, quote_etag
+from django.utils.text import compress_string
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -35,6 +37,7 @@ from .serializers import PublicOutletPageSerializer, PublicOutletSerializer, Ros
 from .throttling import PublicRateThrottle
 
 BODY_TTL = 600
+GZIP_MIN_BYTES = 1024
 NOT_MODIFIED = OpenApiResponse(description="Not modified: `If-None-Match` names the current `ETag`.")
 
 
@@ -65,8 +68,37 @@ def not_modified(etag: str) -> HttpResponseBase:
     return cache_headers(HttpResponseNotModified(), etag)
 
 
-def json_response(body: bytes, etag: str) -> HttpResponseBase:
-    return cache_headers(HttpResponse(body, content_type="application/json"), etag)
+def accepts_gzip(request: HttpRequest) -> bool:
+    return "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+
+
+def cached_response(
+    request: HttpRequest, parts: Iterable[Any], build: Any, content_type: str, vary: tuple[str, ...] = ()
+) -> HttpResponseBase:
+    """The body for ``parts`` from the cache (``build()`` → bytes on a miss, kept plain and gzipped), or 304.
+
+    The ``ETag`` names the roster generation and the normalised request (``parts``), plus the encoding."""
+    key = cache.key(*parts)
+    gzip = accepts_gzip(request)
+    etag = quote_etag(key + ("-gz" if gzip else ""))
+    vary = ("Accept-Encoding", *vary)
+    if etag_matches(request, etag):
+        response = not_modified(etag)
+        patch_vary_headers(response, vary)
+        return response
+    entry = django_cache.get("directory:body:" + key)
+    if entry is None:
+        plain = build()
+        entry = (plain, compress_string(plain) if len(plain) >= GZIP_MIN_BYTES else None)
+        django_cache.set("directory:body:" + key, entry, BODY_TTL)
+    plain, packed = entry
+    if gzip and packed is not None:
+        response = HttpResponse(packed, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(plain, content_type=content_type)
+    patch_vary_headers(response, vary)
+    return cache_headers(response, etag)
 
 
 def _dumps(value: Any) -> bytes:
@@ -83,15 +115,7 @@ class PublicView(APIView):
 
     def cached(self, request: HttpRequest, parts: Iterable[Any], build: Any) -> HttpResponseBase:
         """The cached JSON body for ``parts`` (built by ``build()`` on a miss), or 304."""
-        key = cache.key(*parts)
-        etag = quote_etag(key)
-        if etag_matches(request, etag):
-            return not_modified(etag)
-        body = django_cache.get("directory:body:" + key)
-        if body is None:
-            body = _dumps(build())
-            django_cache.set("directory:body:" + key, body, BODY_TTL)
-        return json_response(body, etag)
+        return cached_response(request, parts, lambda: _dumps(build()), "application/json")
 
 
 def _page_url(request: HttpRequest, page: int | None) -> str | None:

@@ -10,11 +10,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from django.core.cache import cache as django_cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.http import quote_etag
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -22,7 +20,7 @@ from ssc.roster import services as roster
 from ssc.roster.models import RosterEntry
 
 from . import cache, params, search
-from .api import BODY_TTL, cache_headers, etag_matches, not_modified
+from .api import cached_response
 from .throttling import page_wait
 
 HOTLINES = [("12333", gettext_lazy("人社服务热线")), ("12345", gettext_lazy("政务服务热线"))]
@@ -82,17 +80,13 @@ def _throttled(request: HttpRequest) -> HttpResponse | None:
 
 
 def _cached_html(request: HttpRequest, parts: tuple[Any, ...], build: Any) -> HttpResponseBase:
-    key = cache.key("page", get_language(), *parts)
-    etag = quote_etag(key)
-    if etag_matches(request, etag):
-        return not_modified(etag)
-    html = django_cache.get("directory:html:" + key)
-    if html is None:
-        html = build()
-        django_cache.set("directory:html:" + key, html, BODY_TTL)
-    response = HttpResponse(html)
-    response["Vary"] = "Accept-Language, Cookie"
-    return cache_headers(response, etag)
+    return cached_response(
+        request,
+        ("page", get_language(), *parts),
+        lambda: build().encode(),
+        "text/html; charset=utf-8",
+        vary=("Accept-Language", "Cookie"),
+    )
 
 
 def _page_link(query: dict[str, Any], page: int | None, **drop: bool) -> str:

@@ -318,3 +318,17 @@ def test_no_pinyin_conversion_at_request_time(published, client, monkeypatch):
         assert client.get(LIST, {"q": q}).status_code == 200
         assert client.get("/directory/", {"q": q}).status_code == 200
     assert client.get(ROSTER, {"format": "csv"}).status_code == 200
+
+
+def test_gzip_when_accepted(published, client):
+    import gzip
+
+    plain = client.get(LIST, {"page_size": 3})
+    packed = client.get(LIST, {"page_size": 3}, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content and len(packed.content) < len(plain.content)
+    assert "Accept-Encoding" in packed["Vary"] and packed["ETag"] != plain["ETag"]
+    again = client.get(LIST, {"page_size": 3}, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
+    assert again.status_code == 304
+    page = client.get("/directory/", HTTP_ACCEPT_ENCODING="gzip")
+    assert page["Content-Encoding"] == "gzip" and "12333" in gzip.decompress(page.content).decode()
