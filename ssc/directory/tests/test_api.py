@@ -234,10 +234,13 @@ def test_rate_limit(published, client, settings):
     settings.SSC_PUBLIC_RATE_LIMIT = "3/min"
     for _ in range(3):
         assert client.get(LIST).status_code == 200
-    body = assert_problem(client.get(LIST), 429, "throttled")
+    limited = client.get(LIST)
+    body = assert_problem(limited, 429, "throttled")
+    wait = int(limited["Retry-After"])
+    assert 1 <= wait <= 60 and str(wait) in body["detail"]
+    # The budget is per address, not per endpoint.
     r = client.get(f"{LIST}{published.outlets['A'].pk}/")
     assert r.status_code == 429 and int(r["Retry-After"]) >= 1
-    assert "60" in body["detail"] or "秒" in body["detail"]
     # Another client address has its own budget.
     assert client.get(LIST, REMOTE_ADDR="10.1.2.3").status_code == 200
 
@@ -295,10 +298,6 @@ def test_roster_before_any_version(db, client):
 
 
 def test_public_endpoints_in_openapi(db, client):
-    from rest_framework.test import APIClient
-
-    schema = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/json")
-    # The schema endpoint may require a log-in; the generator is what matters.
     from drf_spectacular.generators import SchemaGenerator
 
     doc = SchemaGenerator().get_schema(request=None, public=True)
@@ -307,8 +306,8 @@ def test_public_endpoints_in_openapi(db, client):
         assert p in paths, p
     params = {p["name"] for p in paths["/api/v1/public/outlets/"]["get"]["parameters"]}
     assert {"q", "district", "bank", "service", "instant_issuance", "near", "page", "page_size"} <= params
-    assert "429" in paths["/api/v1/public/outlets/"]["get"]["responses"]
-    assert schema.status_code in (200, 401, 403)
+    assert {"200", "304", "400", "429"} <= set(paths["/api/v1/public/outlets/"]["get"]["responses"])
+    assert paths["/api/v1/public/outlets/"]["get"]["security"] == [{}]  # no log-in
 
 
 def test_no_pinyin_conversion_at_request_time(published, client, monkeypatch):
