@@ -75,7 +75,7 @@ def accepts_gzip(request: HttpRequest) -> bool:
 def cached_response(
     request: HttpRequest, parts: Iterable[Any], build: Any, content_type: str, vary: tuple[str, ...] = ()
 ) -> HttpResponseBase:
-    """The body for ``parts`` from the cache (``build()`` → bytes on a miss, kept plain and gzipped), or 304.
+    """The body for ``parts`` from the cache (``build()`` → bytes on a miss; gzipped too once asked), or 304.
 
     The ``ETag`` names the roster generation and the normalised request (``parts``), plus the encoding."""
     key = cache.key(*parts)
@@ -88,10 +88,12 @@ def cached_response(
         return response
     entry = django_cache.get("directory:body:" + key)
     if entry is None:
-        plain = build()
-        entry = (plain, compress_string(plain) if len(plain) >= GZIP_MIN_BYTES else None)
+        entry = (build(), None)
         django_cache.set("directory:body:" + key, entry, BODY_TTL)
     plain, packed = entry
+    if gzip and packed is None and len(plain) >= GZIP_MIN_BYTES:
+        packed = compress_string(plain)  # compressed once, when a client first accepts gzip
+        django_cache.set("directory:body:" + key, (plain, packed), BODY_TTL)
     if gzip and packed is not None:
         response = HttpResponse(packed, content_type=content_type)
         response["Content-Encoding"] = "gzip"
