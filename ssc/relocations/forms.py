@@ -79,6 +79,14 @@ class AssessForm(ActionForm):
     )
     report = DocumentField(label=_("评估报告"), required=False)
     photos = MultipleDocumentField(label=_("现场照片"), required=False)
+    # WORKFLOW.md §5: a non-compliant assessment opens the Art 9(3) termination. The page ticks this by default;
+    # API clients say so explicitly (the case can also be opened later from the outlet page).
+    open_termination = forms.BooleanField(
+        label=_("同时依第九条第(三)项发起解除合作"),
+        required=False,
+        initial=True,
+        help_text=_("仅在评估为不符合要求时有效；解除合作案件以本次评估为依据，由区县负责人决定。"),
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -147,6 +147,34 @@ def on_assess(ctx: ActionContext) -> None:
     _facts(ctx)
 
 
+def after_transition(ctx: ActionContext) -> None:
+    """A non-compliant assessment with ``open_termination`` opens the Art 9(3) termination (解除合作) in the same
+    transaction, initiated by the assessing district officer with the assessment as its ground; skipped when the
+    outlet already has an open termination or no longer cooperates."""
+    case = ctx.case
+    if ctx.transition.action != "assess" or case.state != S.NON_COMPLIANT or not ctx.payload.get("open_termination"):
+        return
+    from ssc.terminations import selectors as termination_selectors
+    from ssc.terminations import services as terminations
+
+    if case.outlet.status not in termination_selectors.TERMINABLE:
+        return
+    if termination_selectors.open_termination_for_outlet(case.outlet) is not None:
+        return
+    termination = terminations.initiate(
+        actor=ctx.actor,
+        outlet_id=case.outlet_id,
+        data={
+            "ground": "9.3",
+            "reasons": _("迁址新址经评估不符合便民服务要求（迁址评估第 %(n)s 号）：%(f)s")
+            % {"n": case.pk, "f": case.findings},
+            "requested_on": case.assessed_on,
+        },
+        at=ctx.at,
+    )
+    ctx.summary["termination"] = termination.pk
+
+
 def on_withdraw(ctx: ActionContext) -> None:
     _facts(ctx)
 
@@ -197,6 +225,7 @@ BINDING = engine.register(
         workflow=RELOCATION,
         model=Relocation,
         handlers={"report": on_report, "assess": on_assess, "withdraw": on_withdraw},
+        after_transition=after_transition,
         notify=notify_next,
         select_related=("outlet",),
     )
