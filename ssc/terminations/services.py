@@ -74,7 +74,8 @@ def initiate(
     409 when the outlet does not cooperate, already has an open termination, or lacks what the ground needs
     (8(3): an overdue rectification; 9(3): a non-compliant relocation; 9(4): an agreement ended without renewal);
     400 for a bad payload."""
-    data = dict(data or {})
+    # A form's QueryDict keeps lists per key; take its single values like the API's payload reader does.
+    data = data.dict() if hasattr(data, "dict") else dict(data or {})
     outlet = Outlet.objects.restrict(actor).select_for_update().filter(pk=outlet_id).first()
     if outlet is None:
         raise NotFound()
