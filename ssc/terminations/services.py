@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,7 +76,7 @@ def initiate(
     (8(3): an overdue rectification; 9(3): a non-compliant relocation; 9(4): an agreement ended without renewal);
     400 for a bad payload."""
     # A form's QueryDict keeps lists per key; take its single values like the API's payload reader does.
-    data = data.dict() if hasattr(data, "dict") else dict(data or {})
+    data = QueryDict.dict(data) if isinstance(data, QueryDict) else dict(data or {})
     outlet = Outlet.objects.restrict(actor).select_for_update().filter(pk=outlet_id).first()
     if outlet is None:
         raise NotFound()
