@@ -6,6 +6,7 @@ from __future__ import annotations
 from ssc.accounts.choices import Role
 from ssc.audit.models import AuditEvent
 from ssc.notifications.models import Notification
+from ssc.terminations import services
 from ssc.workflow.inbox import inbox_counts, inbox_items
 
 from .conftest import act, initiate, put_in_state
@@ -84,3 +85,19 @@ def test_every_step_is_audited_with_its_article(listed):
     assert AuditEvent.objects.filter(action="roster.hide").count() == 1
     assert AuditEvent.objects.filter(action="roster.publish").count() == 2  # the listing, then the removal
     assert case.state == "closed"
+
+
+def test_an_overdue_rectification_stops_waiting_once_its_termination_is_open(world):
+    """逾期未整改 waits on the district (decide on Art 8(3)) only until a termination is opened for the outlet."""
+    from .conftest import overdue_rectification
+
+    rect = overdue_rectification(world)
+
+    def rect_tasks():
+        return [i.case.pk for i in inbox_items(world.users[R.DISTRICT_OFFICER], case_types=["rectification"])]
+
+    assert rect_tasks() == [rect.pk]
+    case = initiate(world, "8.3")
+    assert rect_tasks() == []
+    services.perform(case.pk, "cancel", actor=world.users[R.DISTRICT_OFFICER], data={"reason": "另行处理"})
+    assert rect_tasks() == [rect.pk]
