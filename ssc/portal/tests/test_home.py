@@ -78,6 +78,12 @@ def test_hotline_gets_a_search_box(client, world):
 
 
 def test_admin_duties_get_their_links_and_no_outlets(client, world):
+    # The admin link is shown to whoever the admin site lets in: a staff system or security administrator.
+    html = _get(client, world.users[Role.SYSTEM_ADMIN]).content.decode()
+    assert reverse("admin:index") not in html
+    for role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
+        world.users[role].is_staff = True
+        world.users[role].save(update_fields=["is_staff"])
     html = _get(client, world.users[Role.SYSTEM_ADMIN]).content.decode()
     assert reverse("admin:index") in html
     response = _get(client, world.users[Role.SECURITY_ADMIN])

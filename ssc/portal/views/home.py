@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from ssc.accounts.choices import BANK_ROLES, CITYWIDE_ROLES, DISTRICT_ROLES, Role
+from ssc.core.admin import may_administer
 from ssc.core.auth import authenticated_user
 from ssc.registry.choices import OutletStatus
 from ssc.registry.models import Outlet
@@ -28,6 +29,7 @@ class HomeView(LoginRequiredMixin, View):
             "can_import": user.role in OUTLET_IMPORT_ROLES,
             "show_search": user.role == Role.HOTLINE_OPERATOR,
             "is_admin_duty": user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN},
+            "may_administer": may_administer(user),
         }
         if ctx["can_read_outlets"]:
             from ssc.workflow.inbox import inbox_items

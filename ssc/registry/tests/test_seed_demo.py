@@ -68,6 +68,8 @@ def test_every_role_has_a_valid_demo_user_and_the_table_lists_them():
     assert staff.outlet.status in PUBLIC_STATUSES  # cooperating; demo steps may put it under rectification
     assert staff.outlet.sub_branch_id == staff.organisation_id == users["icbc_applicant"].organisation_id
     assert users["icbc_applicant"].organisation.name == "中国工商银行重庆渝中支行"
+    # Only the system and security administrators work in the admin site (三员分立).
+    assert {u.username for u in users.values() if u.is_staff} == {"sysadmin", "secadmin"}
 
 
 def test_existing_passwords_are_kept_unless_reset():

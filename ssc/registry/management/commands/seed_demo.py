@@ -410,6 +410,8 @@ def seed_users(password: str, reset_passwords: bool, result: SeedResult) -> list
                 first_name=spec.label,
                 password=hashed,
                 password_changed_at=now,
+                # The system and security administrators work in the admin site (三员分立: accounts/config, roles).
+                is_staff=spec.role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN),
             )
             try:
                 user.full_clean()
