@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import ExpressionWrapper, F, FloatField, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ssc.roster.models import RosterEntry
@@ -103,6 +103,15 @@ def _term_q(term: str) -> Q:
     return _text_q(term)
 
 
+def split_terms(q: str | None) -> tuple[list[str], list[str]]:
+    """``(fts_terms, other_terms)``: the non-ASCII terms looked up together in the full-text table, the rest."""
+    hanzi: list[str] = []
+    others: list[str] = []
+    for term in terms(q):
+        (hanzi if not is_ascii_term(term) and use_fts(term) else others).append(term)
+    return hanzi, others
+
+
 def filtered(
     *,
     q: str | None = None,
@@ -113,7 +122,10 @@ def filtered(
 ) -> QuerySet[RosterEntry]:
     """Visible roster entries matching the filters (no order, no coordinates)."""
     qs = RosterEntry.objects.filter(hidden=False)
-    for term in terms(q):
+    hanzi, others = split_terms(q)
+    if hanzi:  # one full-text lookup for all of them: the index intersects, not SQL
+        qs = qs.filter(pk__in=RawSQL(FTS_IDS, [" AND ".join(fts_phrase(t) for t in hanzi)]))  # noqa: S611
+    for term in others:
         qs = qs.filter(_term_q(term))
     if district is not None:
         qs = qs.filter(district_id=district)
@@ -126,114 +138,24 @@ def filtered(
     return qs
 
 
-def _distance(lat: float, lng: float) -> ExpressionWrapper:
-    """Squared equirectangular distance in degrees of latitude (arithmetic only: any SQL database)."""
-    k = math.cos(math.radians(lat))
-    dy = F("latitude") - lat
-    dx = (F("longitude") - lng) * k
-    return ExpressionWrapper(dy * dy + dx * dx, output_field=FloatField())
-
-
-def _page(qs: QuerySet[RosterEntry], order: Sequence[Any], offset: int, limit: int) -> list[tuple[Any, ...]]:
-    """``(data, latitude, longitude)`` of rows ``offset:offset+limit`` of ``qs`` in ``order``: one statement
-    whose subquery picks the page's ids, so only the page's wide rows are read."""
-    ids = qs.order_by(*order).values("pk")[offset : offset + limit]
-    return list(RosterEntry.objects.filter(pk__in=ids).order_by(*order).values_list("data", "latitude", "longitude"))
-
-
-def _bbox(qs: QuerySet[RosterEntry], lat: float, lng: float, radius_m: float) -> QuerySet[RosterEntry]:
-    dlat = radius_m / METRES_PER_DEGREE
-    dlng = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 1e-6))
-    return qs.filter(
-        latitude__gte=lat - dlat, latitude__lte=lat + dlat, longitude__gte=lng - dlng, longitude__lte=lng + dlng
-    )
-
-
-def _approx_m(lat0: float, lng0: float, lat: float, lng: float) -> float:
-    """The equirectangular distance the SQL orders by (same metric, in metres)."""
-    k = math.cos(math.radians(lat0))
-    return METRES_PER_DEGREE * math.hypot(lat - lat0, (lng - lng0) * k)
-
-
-def _with_distance(rows: Sequence[tuple[Any, ...]], near: tuple[float, float]) -> list[dict[str, Any]]:
-    out = []
-    for data, lat, lng in rows:
-        item = dict(data)
-        item["distance_m"] = round(haversine_m(near[0], near[1], lat, lng))
-        out.append(item)
-    return out
-
-
-def _near_page(
-    qs: QuerySet[RosterEntry], near: tuple[float, float], count: int, offset: int, limit: int
-) -> list[tuple[Any, ...]]:
-    """The rows ``offset:offset+limit`` by distance: within the smallest box that provably holds them."""
-    lat, lng = near
-    order = (_distance(lat, lng), "pk")
-    needed = min(count, offset + limit)
-    for radius in NEAR_RADII_M:
-        rows = _page(_bbox(qs, lat, lng, radius), order, offset, needed - offset)
-        if offset + len(rows) < needed:
-            continue  # the box holds fewer matches than the page needs
-        if rows and _approx_m(lat, lng, rows[-1][1], rows[-1][2]) > radius:
-            continue  # something outside the box could be nearer than the page's last row
-        return rows
-    return _page(qs, order, offset, needed - offset)
-
-
-def search(
+def where_sql(
     *,
     q: str | None = None,
     district: int | None = None,
     bank: int | None = None,
     service: str | None = None,
     instant_issuance: bool | None = None,
-    near: tuple[float, float] | None = None,
-    page: int = 1,
-    page_size: int = 20,
-) -> tuple[int, list[dict[str, Any]]]:
-    """``(count, rows)`` — the number of visible outlets matching the filters and the published data of page
-    ``page`` (1-based) of them, by outlet id or, with ``near=(lat, lng)``, by distance with ``distance_m``.
-    A page past the end gives no rows. Arguments are trusted (the API and page validate them)."""
-    page = max(1, int(page))
-    page_size = max(1, min(MAX_PAGE_SIZE, int(page_size)))
-    qs = filtered(q=q, district=district, bank=bank, service=service, instant_issuance=instant_issuance)
-    count = qs.count()
-    offset = (page - 1) * page_size
-    if count <= offset:
-        return count, []
-    if near is not None:
-        return count, _with_distance(_near_page(qs, near, count, offset, page_size), near)
-    return count, [dict(data) for data, _lat, _lng in _page(qs, ORDER, offset, page_size)]
-
-
-# --- the floor the benchmark compares with -------------------------------------------------------------
-
-
-def _like(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def raw_sql_floor(
-    *,
-    q: str | None = None,
-    district: int | None = None,
-    bank: int | None = None,
-    service: str | None = None,
-    instant_issuance: bool | None = None,
-    near: tuple[float, float] | None = None,
-    page: int = 1,
-    page_size: int = 20,
-) -> tuple[int, list[dict[str, Any]]]:
-    """The same results as :func:`search` by hand-written SQL on a bare cursor (the P1 floor).
-
-    A single statement for the page (no id subquery); with ``near`` it sorts the whole filtered set by the same
-    approximate distance (no box): what a straightforward hand-written query does."""
-    table = RosterEntry._meta.db_table
+) -> tuple[str, list[Any]]:
+    """The WHERE condition of :func:`filtered`, written by hand (no ORM compilation at request time: building
+    and compiling the queryset cost more than the queries themselves on small pages)."""
     where = ["hidden = %s"]
     params: list[Any] = [False]
     like = "LIKE %s ESCAPE '\\'"
-    for term in terms(q):
+    hanzi, others = split_terms(q)
+    if hanzi:
+        where.append(f"outlet_id IN ({FTS_IDS})")
+        params.append(" AND ".join(fts_phrase(t) for t in hanzi))
+    for term in others:
         ors: list[str] = []
         if is_ascii_term(term):
             ors.append(f"name_initials {like}")
@@ -261,7 +183,126 @@ def raw_sql_floor(
     if instant_issuance is not None:
         where.append("instant_issuance = %s")
         params.append(instant_issuance)
-    cond = " AND ".join(where)
+    return " AND ".join(where), params
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _decode(data: Any) -> dict[str, Any]:
+    return json.loads(data) if isinstance(data, str | bytes) else dict(data)
+
+
+TABLE = RosterEntry._meta.db_table
+_DISTANCE = "((latitude - %s) * (latitude - %s) + ((longitude - %s) * %s) * ((longitude - %s) * %s))"
+_BOX = " AND latitude >= %s AND latitude <= %s AND longitude >= %s AND longitude <= %s"
+
+
+def _page(
+    cur: Any, cond: str, params: list[Any], order: str, order_params: list[Any], offset: int, limit: int
+) -> list[tuple[Any, ...]]:
+    """``(data, latitude, longitude)`` of rows ``offset:offset+limit`` in ``order``: one statement whose subquery
+    picks the page's ids on the covering indexes, so only the page's wide rows are read."""
+    cur.execute(
+        f"SELECT data, latitude, longitude FROM {TABLE} WHERE outlet_id IN ("  # noqa: S608 - fixed identifiers
+        f"SELECT outlet_id FROM {TABLE} WHERE {cond} ORDER BY {order} LIMIT %s OFFSET %s) ORDER BY {order}",
+        [*params, *order_params, limit, offset, *order_params],
+    )
+    return cur.fetchall()
+
+
+def _bbox(lat: float, lng: float, radius_m: float) -> list[float]:
+    dlat = radius_m / METRES_PER_DEGREE
+    dlng = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 1e-6))
+    return [lat - dlat, lat + dlat, lng - dlng, lng + dlng]
+
+
+def _approx_m(lat0: float, lng0: float, lat: float, lng: float) -> float:
+    """The equirectangular distance the SQL orders by (same metric, in metres)."""
+    k = math.cos(math.radians(lat0))
+    return METRES_PER_DEGREE * math.hypot(lat - lat0, (lng - lng0) * k)
+
+
+def _with_distance(rows: Sequence[tuple[Any, ...]], near: tuple[float, float]) -> list[dict[str, Any]]:
+    out = []
+    for data, lat, lng in rows:
+        item = _decode(data)
+        item["distance_m"] = round(haversine_m(near[0], near[1], lat, lng))
+        out.append(item)
+    return out
+
+
+def _near_page(
+    cur: Any, cond: str, params: list[Any], near: tuple[float, float], count: int, offset: int, limit: int
+) -> list[tuple[Any, ...]]:
+    """The rows ``offset:offset+limit`` by distance: within the smallest box that provably holds them."""
+    lat, lng = near
+    k = math.cos(math.radians(lat))
+    order, order_params = f"{_DISTANCE}, outlet_id", [lat, lat, lng, k, lng, k]
+    needed = min(count, offset + limit)
+    for radius in NEAR_RADII_M:
+        box_params = [*params, *_bbox(lat, lng, radius)]
+        rows = _page(cur, cond + _BOX, box_params, order, order_params, offset, needed - offset)
+        if offset + len(rows) < needed:
+            continue  # the box holds fewer matches than the page needs
+        if rows and _approx_m(lat, lng, rows[-1][1], rows[-1][2]) > radius:
+            continue  # something outside the box could be nearer than the page's last row
+        return rows
+    return _page(cur, cond, params, order, order_params, offset, needed - offset)
+
+
+def search(
+    *,
+    q: str | None = None,
+    district: int | None = None,
+    bank: int | None = None,
+    service: str | None = None,
+    instant_issuance: bool | None = None,
+    near: tuple[float, float] | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> tuple[int, list[dict[str, Any]]]:
+    """``(count, rows)`` — the number of visible outlets matching the filters and the published data of page
+    ``page`` (1-based) of them, by pinyin of the name or, with ``near=(lat, lng)``, by distance with
+    ``distance_m``. A page past the end gives no rows. Arguments are trusted (the API and page validate them).
+
+    Same matches as :func:`filtered` (tested), in hand-written SQL on the default connection."""
+    page = max(1, int(page))
+    page_size = max(1, min(MAX_PAGE_SIZE, int(page_size)))
+    cond, params = where_sql(q=q, district=district, bank=bank, service=service, instant_issuance=instant_issuance)
+    offset = (page - 1) * page_size
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE {cond}", params)  # noqa: S608 - fixed identifiers
+        count = cur.fetchone()[0]
+        if count <= offset:
+            return count, []
+        if near is not None:
+            return count, _with_distance(_near_page(cur, cond, params, near, count, offset, page_size), near)
+        rows = _page(cur, cond, params, "name_pinyin, outlet_id", [], offset, page_size)
+    return count, [_decode(data) for data, _lat, _lng in rows]
+
+
+# --- the floor the benchmark compares with -------------------------------------------------------------
+
+
+def raw_sql_floor(
+    *,
+    q: str | None = None,
+    district: int | None = None,
+    bank: int | None = None,
+    service: str | None = None,
+    instant_issuance: bool | None = None,
+    near: tuple[float, float] | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> tuple[int, list[dict[str, Any]]]:
+    """The same results as :func:`search` by hand-written SQL on a bare cursor (the P1 floor).
+
+    A single statement for the page (no id subquery); with ``near`` it sorts the whole filtered set by the same
+    approximate distance (no box): what a straightforward hand-written query does."""
+    table = TABLE
+    cond, params = where_sql(q=q, district=district, bank=bank, service=service, instant_issuance=instant_issuance)
     offset = (max(1, page) - 1) * page_size
     with connection.cursor() as cur:
         cur.execute(f"SELECT COUNT(*) FROM {table} WHERE {cond}", params)  # noqa: S608 - fixed identifiers
@@ -271,7 +312,7 @@ def raw_sql_floor(
         if near is not None:
             lat, lng = near
             k = math.cos(math.radians(lat))
-            order = "((latitude - %s) * (latitude - %s) + (longitude - %s) * %s * (longitude - %s) * %s), outlet_id"
+            order = f"{_DISTANCE}, outlet_id"
             order_params: list[Any] = [lat, lat, lng, k, lng, k]
         else:
             order, order_params = "name_pinyin, outlet_id", []
@@ -282,7 +323,7 @@ def raw_sql_floor(
         rows = cur.fetchall()
     out = []
     for data, lat_, lng_ in rows:
-        item = json.loads(data) if isinstance(data, str | bytes) else dict(data)
+        item = _decode(data)
         if near is not None:
             item["distance_m"] = round(haversine_m(near[0], near[1], lat_, lng_))
         out.append(item)

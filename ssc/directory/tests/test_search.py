@@ -196,9 +196,15 @@ def test_raw_sql_floor_gives_the_same_results(world):
         {"near": centre, "page_size": 5},
         {"near": centre, "instant_issuance": False, "page": 2, "page_size": 3},
         {"q": "100%_"},
+        {"q": "jiefangbei 88", "bank": world.banks["A"].pk},
+        {"q": "解放 碑", "instant_issuance": True},
+        {"q": "沙坪坝区某路", "service": "apply"},
     ]
     for kwargs in cases:
         assert s.raw_sql_floor(**kwargs) == s.search(**kwargs), kwargs
+        # The hand-written WHERE matches exactly what the ORM filter (filtered) matches.
+        filters = {k: v for k, v in kwargs.items() if k not in ("near", "page", "page_size")}
+        assert s.filtered(**filters).count() == s.search(**kwargs)[0], kwargs
 
 
 def test_query_count_is_constant(published, django_assert_max_num_queries):
