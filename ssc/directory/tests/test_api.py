@@ -139,8 +139,9 @@ def test_bad_parameters_are_400_problems(published, client, query, field):
 
 def test_bad_parameters_in_english(published, client):
     body = assert_problem(client.get(LIST, {"near": "abc"}, HTTP_ACCEPT_LANGUAGE="en"), 400)
-    # The problem follows Accept-Language (the new field messages await their English catalogue entries).
-    assert body["title"].isascii() and body["errors"]["near"]
+    assert body["title"].isascii() and body["errors"]["near"][0].startswith("The location must be")
+    district = assert_problem(client.get(LIST, {"district": "x"}, HTTP_ACCEPT_LANGUAGE="en"), 400)
+    assert district["errors"]["district"] == ["No such district."]
 
 
 def test_odd_input_is_never_a_server_error(published, client):
