@@ -18,9 +18,11 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -72,7 +74,7 @@ def setup_django(
 
         def teardown() -> None:
             if not keep:
-                connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
+                _drop_scratch(connection, settings.DATABASES["default"]["NAME"])
             shutil.rmtree(tmp, ignore_errors=True)
 
     else:
@@ -88,6 +90,21 @@ def setup_django(
         ensure_seeded()
     label = f"{connection.vendor} ({connection.settings_dict['NAME']})"
     return BenchDb(label=label, vendor=connection.vendor, tmp=tmp, env=env, teardown=teardown)
+
+
+def _drop_scratch(connection: Any, original_name: str) -> None:
+    """Drop the scratch PostgreSQL database; a server the benchmark started may still be closing its sessions,
+    so a refusal ("being accessed by other users") is retried for a while."""
+    from django.db import OperationalError
+
+    for attempt in range(30):
+        try:
+            connection.creation.destroy_test_db(original_name, verbosity=0)
+            return
+        except OperationalError:
+            if attempt == 29:
+                raise
+            time.sleep(1)
 
 
 def load_average() -> str:

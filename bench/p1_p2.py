@@ -588,12 +588,22 @@ class Server:
         return [int(x) for x in out.stdout.split()]
 
     def __exit__(self, *exc: object) -> None:
+        workers = self.workers()
         self.proc.terminate()
         try:
             self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        # The workers hold database sessions until they are gone: wait for them (the scratch database is
+        # dropped at the end).
+        deadline = time.perf_counter() + 15
+        while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.perf_counter() < deadline:
+            time.sleep(0.2)
+        for pid in workers:  # still there: only our own granian workers (a reused pid is left alone)
+            cmdline = Path(f"/proc/{pid}/cmdline")
+            if cmdline.exists() and b"granian" in cmdline.read_bytes():
+                os.kill(pid, 9)
 
 
 def rss_mb(pid: int) -> float:
