@@ -691,7 +691,7 @@ def staff_mix(port: int, username: str, password: str, token: str) -> int:
     import http.client
     from http.cookies import SimpleCookie
 
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     cookies: dict[str, str] = {}
 
     def req(method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -875,7 +875,11 @@ def main() -> int:
             + ("API through django.test.Client, response cache defeated" if use_api else "API not routed yet"),
         ]
         if not args.no_load and use_api:
-            ok &= run_p2_p9(args, db, mix, rows, notes)
+            try:
+                ok &= run_p2_p9(args, db, mix, rows, notes)
+            except Exception as exc:
+                ok = False
+                notes.append(f"P2/P9 failed: {exc!r}")
         elif not args.no_load:
             notes.append(f"P2/P9 not measured: {API} is not routed yet")
         notes.append(f"load average at the end: {load_average()} on {os.cpu_count()} CPUs")
@@ -951,11 +955,17 @@ def run_p2_p9(args: Any, db: Any, mix: list[tuple[str, dict[str, Any]]], rows: l
             w.close()
         load(server.port, cached_paths, 2.0, args.connections, db.tmp)
         cached = load(server.port, cached_paths, args.seconds, args.connections, db.tmp)
-        uncached = load(server.port, uncached_paths, args.seconds, args.connections, db.tmp)
-        c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
         c.request("GET", cached_paths[0])
         r = c.getresponse()
         body, ctype = r.read(), r.getheader("Content-Type") or "application/json"
+        c.close()
+        uncached = load(server.port, uncached_paths, args.seconds, args.connections, db.tmp)
+        # Requests still queued when the load stopped are answered first: wait until the server is idle again.
+        c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+        c.request("GET", "/healthz")
+        c.getresponse().read()
+        c.close()
         staff_ok = staff_mix(server.port, user.username, password, token)
         worker_rss = [rss_mb(pid) for pid in server.workers()]
     body_file = Path(db.tmp) / "bare-body"
