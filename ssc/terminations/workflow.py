@@ -12,8 +12,9 @@ Beyond role and state, who may act depends on the case's ground and on who initi
 - ``cancel`` (before ``filed``) by the initiating organisation only.
 
 The ground rules are checked by preconditions (409 with the reason), left out of ``allowed_actions`` (so clients
-never guess) and mirrored in SQL for the inbox (``inbox.py``). The article recorded on each history row is that of
-the step (``8, 9``); the ground's own article (e.g. ``8(3)``) is in every row's payload as ``ground_article``.
+never guess) and mirrored in SQL for the inbox (``inbox.py``). The article recorded on each history row, audit event and
+deadline is the ground's own (e.g. ``8(3)``, through ``article_for``); the table says ``8, 9`` for the steps shared by
+every ground.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ssc.accounts.choices import BANK_ROLES, DISTRICT_ROLES, Role
 from ssc.workflow.definition import DeadlineStart, Precondition, Transition, Workflow
 
 from . import forms
-from .models import BEFORE_FILING, Ground, InitiatorSide
+from .models import BEFORE_FILING, Ground, InitiatorSide, ground_article
 from .models import TerminationState as S
 
 R = Role
@@ -173,6 +174,10 @@ class TerminationWorkflow(Workflow):
 
     def allowed_actions(self, case: Any, user: Any) -> list[str]:
         return [a for a in super().allowed_actions(case, user) if ground_allows(case.ground, case.state, a)]
+
+    def article_for(self, case: Any, t: Transition) -> str:
+        """Every step of a termination rests on its ground's article (e.g. ``8(3)``, ``9(1)``), not on "8, 9"."""
+        return ground_article(case.ground) if getattr(case, "ground", "") else t.article
 
 
 TERMINATION = TerminationWorkflow(

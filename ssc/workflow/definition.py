@@ -104,6 +104,12 @@ class Workflow:
                 out.append(t.action)
         return out
 
+    def article_for(self, case: Any, t: Transition) -> str:
+        """The article a step of ``case`` rests on, recorded on its history row, audit event and deadline. The
+        table's article by default; a workflow whose article depends on the case (termination: its ground) says so
+        by overriding this."""
+        return t.article
+
     def actor_in_scope(self, case: Any, user: Any, t: Transition) -> bool:
         return True if self.in_action_scope is None else self.in_action_scope(case, user, t)
 

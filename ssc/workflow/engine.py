@@ -156,6 +156,7 @@ def perform(
                 ctx.summary.setdefault("deadlines", []).append(
                     {"kind": d.kind, "due_on": d.due_on.isoformat(), "status": d.status}
                 )
+        article = wf.article_for(case, t)  # after the handler: it may depend on what the handler set
         if t.starts_deadline is not None:
             spec = t.starts_deadline
             try:
@@ -167,7 +168,7 @@ def perform(
                     workdays=spec.workdays,
                     months=spec.months,
                     label=str(spec.label),
-                    article=t.article,
+                    article=article,
                     responsible=spec.responsible,
                     district_id=_district_id(case),
                 )
@@ -189,7 +190,7 @@ def perform(
             actor_id=actor.pk,
             organisation_id=actor.organisation_id,
             at=at,
-            article=t.article,
+            article=article,
             payload=summary,
             elapsed_workdays=_elapsed_workdays(wf.name, case, ctx.on),
         )
@@ -198,7 +199,7 @@ def perform(
             obj=case,
             before=before,
             after={"state": new_state, "version": case.version, **summary},
-            article=t.article,
+            article=article,
             actor=actor,
         )
         if b.notify is not None:

@@ -76,12 +76,18 @@ def test_every_step_is_audited_with_its_article(listed):
         AuditEvent.objects.filter(action__startswith="termination.").order_by("id").values_list("action", "article")
     )
     assert actions == [
-        ("termination.initiate", "8, 9"),
+        ("termination.initiate", "9(1)"),
         ("termination.center_consent", "9(1)"),
-        ("termination.decide", "8, 9"),
-        ("termination.file_with_center", "8, 9"),
-        ("termination.close_accounts", "8, 9"),
+        ("termination.decide", "9(1)"),
+        ("termination.file_with_center", "9(1)"),
+        ("termination.close_accounts", "9(1)"),
     ]
+    # The history rows and the center's deadline carry the ground's article too.
+    from ssc.deadlines.models import Deadline
+    from ssc.workflow.models import CaseEvent
+
+    assert set(CaseEvent.objects.filter(case_type="termination").values_list("article", flat=True)) == {"9(1)"}
+    assert Deadline.objects.get(case_type="termination", case_id=case.pk).article == "9(1)"
     assert AuditEvent.objects.filter(action="roster.hide").count() == 1
     assert AuditEvent.objects.filter(action="roster.publish").count() == 2  # the listing, then the removal
     assert case.state == "closed"
