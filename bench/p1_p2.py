@@ -551,6 +551,8 @@ class Server:
                 str(self.port),
                 "--workers",
                 "2",
+                "--blocking-threads",
+                "8",  # as README's production command: bounded threads, so bounded database sessions
                 "--no-ws",
                 "--log-level",
                 "warning",
