@@ -48,6 +48,8 @@ _ASCII_TERM = re.compile(r"^[0-9a-z]+$")
 _VOWEL = re.compile(r"[aeiouv]")
 ORDER = ("name_pinyin", "pk")
 FTS_IDS = "SELECT rowid FROM roster_entry_fts WHERE roster_entry_fts MATCH %s"
+# Roster migration 0004: every two-character substring of each entry's name and address, kept by triggers.
+BIGRAM_IDS = "SELECT outlet_id FROM roster_entry_bigram WHERE gram = %s"
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
@@ -81,6 +83,12 @@ def use_fts(term: str) -> bool:
     return connection.vendor == "sqlite" and len(term) >= 3
 
 
+def use_bigrams(term: str) -> bool:
+    """Whether ``term`` is looked up in the bigram table (``roster_entry_bigram``, migration roster 0004)
+    instead of scanning: two-character terms (渝中, 支行), which no trigram index can serve, on both databases."""
+    return len(term) == 2
+
+
 def fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
@@ -89,6 +97,8 @@ def _text_q(term: str) -> Q:
     """``term`` in the name or the address."""
     if use_fts(term):
         return Q(pk__in=RawSQL(FTS_IDS, [fts_phrase(term)]))  # noqa: S611 - constant SQL, bound parameter
+    if use_bigrams(term):
+        return Q(pk__in=RawSQL(BIGRAM_IDS, [term]))  # noqa: S611 - constant SQL, bound parameter
     return Q(name__contains=term) | Q(address__contains=term)
 
 
@@ -167,6 +177,9 @@ def where_sql(
             if use_fts(term):
                 ors.append(f"outlet_id IN ({FTS_IDS})")
                 params.append(fts_phrase(term))
+            elif use_bigrams(term):
+                ors.append(f"outlet_id IN ({BIGRAM_IDS})")
+                params.append(term)
             else:
                 ors += [f"name {like}", f"address {like}"]
                 params += [_like(term)] * 2

@@ -237,3 +237,89 @@ def test_full_text_table_follows_every_change(published):
     for q in ("沙坪坝", "某路002号", "工商银行", "重庆沙坪坝支行营业部"):
         plain = RosterEntry.objects.filter(Q(name__contains=q) | Q(address__contains=q), hidden=False)
         assert sorted(ids(s.search(q=q)[1])) == sorted(plain.values_list("pk", flat=True)), q
+
+
+def _plain_ids(terms, **filters):
+    """Ids of a plain LIKE scan (no index, no full-text or bigram table), in listing order."""
+    from django.db.models import Q
+
+    qs = RosterEntry.objects.filter(hidden=False, **filters)
+    for t in terms:
+        qs = qs.filter(Q(name__contains=t) | Q(address__contains=t))
+    return list(qs.order_by("name_pinyin", "pk").values_list("pk", flat=True))
+
+
+def _hanzi_terms():
+    """Every 1- to 4-character substring of the published names and addresses (mostly hanzi), plus misses."""
+    texts = RosterEntry.objects.values_list("name", "address")
+    out = {"无此", "行无", "网", "号", "某路0"}
+    for name, address in texts:
+        for text in (name, address):
+            for n in (1, 2, 3, 4):
+                out.update(text[i : i + n] for i in range(len(text) - n + 1))
+    # Lookups are on name or address, never across: the last characters of a name + the first of its address.
+    out.update(name[-1] + address[0] for name, address in texts)
+    return sorted(t for t in out if s.terms(t) == [t])
+
+
+def test_short_hanzi_terms_give_exactly_a_plain_scan(published):
+    """Two-character terms use the bigram table (roster 0004), longer ones the trigram indexes: the count and
+    the ids, in order, are those of a plain scan, for every substring of every name and address."""
+    w = published
+    terms = _hanzi_terms()
+    assert any(len(t) == 2 for t in terms) and any(len(t) == 4 for t in terms)
+    bigram_hits = 0
+    for t in terms:
+        expected = _plain_ids([t])
+        count, rows = s.search(q=t, page_size=200)
+        assert (count, ids(rows)) == (len(expected), expected), t
+        assert s.filtered(q=t).count() == count, t
+        bigram_hits += bool(expected) and len(t) == 2
+    assert bigram_hits > 10
+    # Two terms together, with filters, pages, and near.
+    district_b, bank_a = w.districts["B"].pk, w.banks["A"].pk
+    for a, b in [("工商", "沙坪"), ("支行", "重庆"), ("某路", "银行"), ("银行", "无此"), ("坪坝", "区")]:
+        assert ids(s.search(q=f"{a} {b}", page_size=200)[1]) == _plain_ids([a, b]), (a, b)
+        expected = _plain_ids([a, b], district_id=district_b)
+        assert ids(s.search(q=f"{a} {b}", district=district_b)[1]) == expected, (a, b)
+        expected = _plain_ids([a], bank_id=bank_a)
+        assert s.search(q=a, bank=bank_a, page=2, page_size=1) == (len(expected), s.search(q=a, bank=bank_a)[1][1:2])
+        assert [r["id"] for r in s.search(q=a, bank=bank_a)[1]] == expected
+        near = s.search(q=a, near=(29.5573, 106.5770), page_size=200)
+        assert near[0] == len(_plain_ids([a])) and sorted(ids(near[1])) == sorted(_plain_ids([a]))
+        assert s.raw_sql_floor(q=f"{a} {b}", page_size=200) == s.search(q=f"{a} {b}", page_size=200)
+
+
+def test_bigram_table_follows_every_change(published):
+    """The bigram table is kept in step by triggers on insert, update and delete of roster entries."""
+    from django.db import connection
+
+    w = published
+    a = w.outlets["A"]
+
+    def grams(pk):
+        with connection.cursor() as cur:
+            cur.execute("SELECT gram FROM roster_entry_bigram WHERE outlet_id = %s", [pk])
+            return {g for (g,) in cur.fetchall()}
+
+    def expected(pk):
+        e = RosterEntry.objects.get(pk=pk)
+        return {
+            text[i : i + 2].lower() if connection.vendor == "sqlite" else text[i : i + 2]
+            for text in (e.name, e.address)
+            for i in range(len(text) - 1)
+        }
+
+    for pk in RosterEntry.objects.values_list("pk", flat=True):
+        assert grams(pk) == expected(pk) and grams(pk)
+    assert a.pk in ids(s.search(q="渝中", page_size=200)[1]) or a.pk in ids(s.search(q="工商")[1])
+    Outlet.objects.filter(pk=a.pk).update(address="江北区新华路188号", name="中国工商银行重庆观音桥分理处")
+    roster.publish(outlet_ids=[a.pk], actor=None)
+    assert grams(a.pk) == expected(a.pk)
+    assert ids(s.search(q="观音")[1]) == [a.pk] and ids(s.search(q="江北")[1]) == [a.pk]
+    assert a.pk not in ids(s.search(q="解放")[1])
+    roster.hide(outlet=a, actor=w.users[Role.CENTER_OFFICER], reason="终止")
+    assert s.search(q="观音")[0] == 0
+    Outlet.objects.filter(pk=a.pk).update(status="terminated")
+    roster.publish(outlet_ids=[a.pk], actor=None)
+    assert grams(a.pk) == set() and s.search(q="观音")[0] == 0
