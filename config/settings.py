@@ -123,7 +123,7 @@ else:
                 "timeout": 20,
                 "init_command": (
                     "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
-                    "PRAGMA cache_size=-64000;PRAGMA temp_store=MEMORY;PRAGMA mmap_size=268435456;"
+                    "PRAGMA cache_size=-8000;PRAGMA temp_store=MEMORY;PRAGMA mmap_size=67108864;"
                 ),
             },
             # Tests too use a file (one per process): an in-memory shared-cache database refuses a second writer
