@@ -3,8 +3,10 @@
 One query for the page plus one count, on indexed columns, never a join:
 
 - ``q`` — whitespace-separated terms, all of which must match. A term in hanzi matches the outlet's name or
-  address: ``LIKE '%…%'`` on PostgreSQL (pg_trgm GIN indexes), on SQLite a lookup in the FTS5 trigram table
-  for terms of three characters or more (a scan of a covering index for shorter ones). An ASCII term matches the pinyin
+  address: a two-character term is one range of the bigram posting table ``roster_entry_bigram`` (roster
+  migration 0004); longer ones ``LIKE '%…%'`` on PostgreSQL (pg_trgm GIN indexes), on SQLite a lookup in the
+  FTS5 trigram table (one character: a scan of a covering index). Several hanzi terms are driven by their
+  rarest bigram and checked by ``LIKE`` (:func:`plan`). An ASCII term matches the pinyin
   initials of the name (``gsyh`` → 工商银行, ``zh`` → 支行), and, when it has a vowel (so it can be spelt-out
   pinyin, ``jiefangbei``), the full pinyin too; both are stored lower-case in indexed columns, so no pinyin
   conversion happens at request time (``pypinyin`` is never imported here). A term with digits also matches
@@ -50,6 +52,8 @@ ORDER = ("name_pinyin", "pk")
 FTS_IDS = "SELECT rowid FROM roster_entry_fts WHERE roster_entry_fts MATCH %s"
 # Roster migration 0004: every two-character substring of each entry's name and address, kept by triggers.
 BIGRAM_IDS = "SELECT outlet_id FROM roster_entry_bigram WHERE gram = %s"
+BIGRAM_PROBE_LIMIT = 5_000  # a bigram held by more entries is "broad": it never drives a search
+BIGRAM_PROBE_MAX = 12  # bigrams probed at most for one search
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
@@ -93,33 +97,64 @@ def fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _text_q(term: str) -> Q:
+def _text_q(term: str, plan: Plan) -> Q:
     """``term`` in the name or the address."""
-    if use_fts(term):
+    if term == plan.driver:
+        return Q()  # exactly the driving bigram's ids
+    if not plan.driver and use_fts(term):
         return Q(pk__in=RawSQL(FTS_IDS, [fts_phrase(term)]))  # noqa: S611 - constant SQL, bound parameter
-    if use_bigrams(term):
+    if not plan.driver and use_bigrams(term):
         return Q(pk__in=RawSQL(BIGRAM_IDS, [term]))  # noqa: S611 - constant SQL, bound parameter
     return Q(name__contains=term) | Q(address__contains=term)
 
 
-def _term_q(term: str) -> Q:
+def _term_q(term: str, plan: Plan) -> Q:
     if is_ascii_term(term):
         cond = Q(name_initials__contains=term)
         if _VOWEL.search(term):
             cond |= Q(name_pinyin__contains=term)
         if any(c.isdigit() for c in term):
-            cond |= _text_q(term)
+            cond |= _text_q(term, Plan(None, [], []))
         return cond
-    return _text_q(term)
+    return _text_q(term, plan)
 
 
-def split_terms(q: str | None) -> tuple[list[str], list[str]]:
-    """``(fts_terms, other_terms)``: the non-ASCII terms looked up together in the full-text table, the rest."""
-    hanzi: list[str] = []
-    others: list[str] = []
-    for term in terms(q):
-        (hanzi if not is_ascii_term(term) and use_fts(term) else others).append(term)
-    return hanzi, others
+class Plan:
+    """How the terms of ``q`` are looked up: ``driver`` — a bigram whose ids (``roster_entry_bigram``) every
+    match is among, the other hanzi terms then checked by ``LIKE`` on those rows only; ``fts`` — the terms
+    looked up together in SQLite's trigram table (without a driver); ``others`` — the rest, each on its own."""
+
+    __slots__ = ("driver", "fts", "others")
+
+    def __init__(self, driver: str | None, fts: list[str], others: list[str]) -> None:
+        self.driver, self.fts, self.others = driver, fts, others
+
+
+def bigram_sizes(grams: Sequence[str]) -> list[int]:
+    """How many entries hold each bigram, counted up to ``BIGRAM_PROBE_LIMIT`` (one statement, a bounded
+    range of the bigram table's primary key per gram)."""
+    one = f"(SELECT COUNT(*) FROM ({BIGRAM_IDS} LIMIT {BIGRAM_PROBE_LIMIT}) t)"  # noqa: S608 - constant SQL
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join([one] * len(grams)), list(grams))
+        return list(cur.fetchone())
+
+
+def plan(q: str | None) -> Plan:
+    """The :class:`Plan` of ``q``. Several hanzi terms of two characters or more (太白 支行, 工商银行 渝中):
+    their rarest bigram (each term's matches hold every bigram of it) drives, when it is held by fewer than
+    ``BIGRAM_PROBE_LIMIT`` entries — a broad term (支行) is then checked on the few rows of a narrow one
+    instead of being looked up itself. Otherwise (one term, or only broad bigrams): two-character terms in the
+    bigram table, longer ones in the trigram indexes (all together in SQLite's FTS table)."""
+    all_terms = terms(q)
+    hanzi = [t for t in all_terms if not is_ascii_term(t) and len(t) >= 2]
+    if len(hanzi) >= 2:
+        grams = list(dict.fromkeys(t[i : i + 2] for t in hanzi for i in range(len(t) - 1)))[:BIGRAM_PROBE_MAX]
+        sizes = bigram_sizes(grams)
+        best = min(range(len(grams)), key=sizes.__getitem__)
+        if sizes[best] < BIGRAM_PROBE_LIMIT:
+            return Plan(grams[best], [], all_terms)
+    fts = [t for t in all_terms if not is_ascii_term(t) and use_fts(t)]
+    return Plan(None, fts, [t for t in all_terms if t not in fts])
 
 
 def filtered(
@@ -129,14 +164,17 @@ def filtered(
     bank: int | None = None,
     service: str | None = None,
     instant_issuance: bool | None = None,
+    terms_plan: Plan | None = None,
 ) -> QuerySet[RosterEntry]:
     """Visible roster entries matching the filters (no order, no coordinates)."""
     qs = RosterEntry.objects.filter(hidden=False)
-    hanzi, others = split_terms(q)
-    if hanzi:  # one full-text lookup for all of them: the index intersects, not SQL
-        qs = qs.filter(pk__in=RawSQL(FTS_IDS, [" AND ".join(fts_phrase(t) for t in hanzi)]))  # noqa: S611
-    for term in others:
-        qs = qs.filter(_term_q(term))
+    p = plan(q) if terms_plan is None else terms_plan
+    if p.driver:
+        qs = qs.filter(pk__in=RawSQL(BIGRAM_IDS, [p.driver]))  # noqa: S611 - constant SQL, bound parameter
+    if p.fts:  # one full-text lookup for all of them: the index intersects, not SQL
+        qs = qs.filter(pk__in=RawSQL(FTS_IDS, [" AND ".join(fts_phrase(t) for t in p.fts)]))  # noqa: S611
+    for term in p.others:
+        qs = qs.filter(_term_q(term, p))
     if district is not None:
         qs = qs.filter(district_id=district)
     if bank is not None:
@@ -155,17 +193,23 @@ def where_sql(
     bank: int | None = None,
     service: str | None = None,
     instant_issuance: bool | None = None,
+    terms_plan: Plan | None = None,
 ) -> tuple[str, list[Any]]:
     """The WHERE condition of :func:`filtered`, written by hand (no ORM compilation at request time: building
     and compiling the queryset cost more than the queries themselves on small pages)."""
     where = ["hidden = %s"]
     params: list[Any] = [False]
     like = "LIKE %s ESCAPE '\\'"
-    hanzi, others = split_terms(q)
-    if hanzi:
+    p = plan(q) if terms_plan is None else terms_plan
+    if p.driver:
+        where.append(f"outlet_id IN ({BIGRAM_IDS})")
+        params.append(p.driver)
+    if p.fts:
         where.append(f"outlet_id IN ({FTS_IDS})")
-        params.append(" AND ".join(fts_phrase(t) for t in hanzi))
-    for term in others:
+        params.append(" AND ".join(fts_phrase(t) for t in p.fts))
+    for term in p.others:
+        if term == p.driver:
+            continue
         ors: list[str] = []
         if is_ascii_term(term):
             ors.append(f"name_initials {like}")
@@ -174,7 +218,10 @@ def where_sql(
                 ors.append(f"name_pinyin {like}")
                 params.append(_like(term))
         if not is_ascii_term(term) or any(c.isdigit() for c in term):
-            if use_fts(term):
+            if p.driver and not is_ascii_term(term):
+                ors += [f"name {like}", f"address {like}"]
+                params += [_like(term)] * 2
+            elif use_fts(term):
                 ors.append(f"outlet_id IN ({FTS_IDS})")
                 params.append(fts_phrase(term))
             elif use_bigrams(term):

@@ -262,10 +262,14 @@ def _hanzi_terms():
     return sorted(t for t in out if s.terms(t) == [t])
 
 
-def test_short_hanzi_terms_give_exactly_a_plain_scan(published):
-    """Two-character terms use the bigram table (roster 0004), longer ones the trigram indexes: the count and
-    the ids, in order, are those of a plain scan, for every substring of every name and address."""
+@pytest.mark.parametrize("probe_limit", [s.BIGRAM_PROBE_LIMIT, 1])
+def test_short_hanzi_terms_give_exactly_a_plain_scan(published, monkeypatch, probe_limit):
+    """Two-character terms use the bigram table (roster 0004), longer ones the trigram indexes, several terms
+    the rarest bigram then ``LIKE`` (or, when every bigram is broad — ``probe_limit`` 1 —, each term its index):
+    the count and the ids, in order, are those of a plain scan, for every substring of every name and address."""
+    monkeypatch.setattr(s, "BIGRAM_PROBE_LIMIT", probe_limit)
     w = published
+    assert bool(s.plan("工商 沙坪坝").driver) == (probe_limit > 1)
     terms = _hanzi_terms()
     assert any(len(t) == 2 for t in terms) and any(len(t) == 4 for t in terms)
     bigram_hits = 0
@@ -278,7 +282,16 @@ def test_short_hanzi_terms_give_exactly_a_plain_scan(published):
     assert bigram_hits > 10
     # Two terms together, with filters, pages, and near.
     district_b, bank_a = w.districts["B"].pk, w.banks["A"].pk
-    for a, b in [("工商", "沙坪"), ("支行", "重庆"), ("某路", "银行"), ("银行", "无此"), ("坪坝", "区")]:
+    for a, b in [
+        ("工商", "沙坪"),
+        ("支行", "重庆"),
+        ("某路", "银行"),
+        ("银行", "无此"),
+        ("坪坝", "区"),
+        ("工商银行", "沙坪坝"),
+        ("解放碑", "分理处"),
+        ("某路001号", "银行"),
+    ]:
         assert ids(s.search(q=f"{a} {b}", page_size=200)[1]) == _plain_ids([a, b]), (a, b)
         expected = _plain_ids([a, b], district_id=district_b)
         assert ids(s.search(q=f"{a} {b}", district=district_b)[1]) == expected, (a, b)
