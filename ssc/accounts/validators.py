@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 
@@ -39,4 +38,8 @@ class CharacterClassValidator:
             )
 
     def get_help_text(self) -> str:
-        return _("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。") % {"n": self.min_classes}
+        return ngettext(
+            "密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。",
+            "密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。",
+            self.min_classes,
+        ) % {"n": self.min_classes}
