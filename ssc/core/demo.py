@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from django.utils.module_loading import import_string
 
 STEPS = [
+    "ssc.workcalendar.demo.demo_step",
     "ssc.roster.demo.publish_initial_roster",
     "ssc.admission.demo.demo_step",
     "ssc.agreements.demo.demo_step",
