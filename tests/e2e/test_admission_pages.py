@@ -89,6 +89,8 @@ def _shot(page, name):
 
 
 def test_applicant_submits_and_district_records_site_verification(live_server, e2e_world, page):
+    from playwright.sync_api import expect
+
     from ssc.accounts.choices import Role
     from ssc.admission.models import Application
     from ssc.documents.models import Document
@@ -143,7 +145,7 @@ def test_applicant_submits_and_district_records_site_verification(live_server, e
     page.get_by_label("核实日期").fill("2026-03-05")
     page.get_by_label("核实人员（每行一人，至少两人）").fill("王敏\n李强")
     page.get_by_role("button", name=re.compile("记录现场核实")).click()
-    assert page.get_by_text("以下检查项未填写").is_visible()
+    expect(page.get_by_text("以下检查项未填写")).to_be_visible()
     assert Application.objects.get(pk=app.pk).state == "submitted"
 
     radios = page.locator('input[type=radio][value="yes"][name^="checklist."]')

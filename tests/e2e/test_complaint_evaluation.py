@@ -73,6 +73,8 @@ def _session(browser, base, user):
 
 
 def test_a_complaint_answered_by_the_outlet_is_counted_in_its_evaluation(e2e_world, live_server, browser):
+    from playwright.sync_api import expect
+
     from ssc.accounts.choices import Role
     from ssc.evaluations.models import Evaluation
     from ssc.tickets.models import Ticket
@@ -128,11 +130,13 @@ def test_a_complaint_answered_by_the_outlet_is_counted_in_its_evaluation(e2e_wor
 
     # 4. The officer scores the indicators: each shows its maximum, the automatic one is not an input.
     page.locator('.case-actions a[data-action="score"]').click()
+    page.wait_for_url(re.compile(r"/evaluations/\d+/actions/score/$"))
     assert page.locator('input[name="score.complaints"]').count() == 0
     assert page.locator('input[name="score.premises"]').get_attribute("max") == "10"
     page.locator('input[name="score.premises"]').fill("12")  # above the maximum: refused beside the row
     page.get_by_role("button", name="保存评分").click()
-    assert page.locator('tr[data-indicator="premises"].has-error').count() == 1
+    # The refusal re-renders the same address, so wait for the error rather than for a navigation.
+    expect(page.locator('tr[data-indicator="premises"].has-error')).to_have_count(1)
     for code, points in {"premises": "9", "disclosure": "5", "compliance": "9", "efficiency": "13"}.items():
         page.locator(f'input[name="score.{code}"]').fill(points)
     page.locator('input[name="note.efficiency"]').fill("高峰期排队较长")

@@ -103,6 +103,8 @@ def test_district_officer_logs_in_and_finds_an_outlet_by_pinyin_initials(live_se
 def test_center_pages_screenshots(live_server, e2e_world, page):
     """The city-level home (tables by district and bank), a long list with pagination, the edit form with an
     error, the import page and the log-in error, for a visual check at 1366×768."""
+    from playwright.sync_api import expect
+
     from ssc.accounts.choices import Role
     from ssc.core.testing import PASSWORD, make_outlet
 
@@ -134,12 +136,12 @@ def test_center_pages_screenshots(live_server, e2e_world, page):
     assert page.get_by_text("共 65 个网点").is_visible()
     page.screenshot(path=str(SCREENSHOTS / "ssc_outlet_list.png"), full_page=False)
     page.get_by_role("link", name="下一页").click()
-    assert page.locator("table.outlets tbody tr").count() == 15
+    expect(page.locator("table.outlets tbody tr")).to_have_count(15)
 
     page.goto(f"{live_server.url}/outlets/{w.outlets['A'].pk}/edit/")
     page.get_by_label("工作日营业时间").fill("9点-17点")
     page.get_by_role("button", name="保存").click()
-    assert page.locator("#id_weekday_hours_errors").is_visible()
+    expect(page.locator("#id_weekday_hours_errors")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "ssc_outlet_edit_error.png"), full_page=True)
 
     page.goto(f"{live_server.url}/outlets/import/")

@@ -107,6 +107,7 @@ def _open_action(page, action: str) -> None:
 
 def test_a_mutual_agreement_exit_through_the_pages(e2e_world, live_server, browser, tmp_path):
     from django.utils import timezone
+    from playwright.sync_api import expect
 
     from ssc.accounts.choices import Role
     from ssc.registry.models import Outlet, SystemAccount
@@ -133,7 +134,7 @@ def test_a_mutual_agreement_exit_through_the_pages(e2e_world, live_server, brows
     assert "您的角色不能依此情形发起解除合作" in page.locator('.ground-option[data-ground="8.1"]').inner_text()
     # Submitting without a ground or reasons: told beside the fields, nothing created.
     page.get_by_role("button", name="发起解除合作").click()
-    assert page.locator('[data-field="ground"] .errorlist').is_visible()
+    expect(page.locator('[data-field="ground"] .errorlist')).to_be_visible()
     assert page.locator('[data-field="reasons"] .errorlist').is_visible()
     assert Termination.objects.count() == 0
     page.locator('input[name="ground"][value="9.2"]').check()
@@ -172,7 +173,7 @@ def test_a_mutual_agreement_exit_through_the_pages(e2e_world, live_server, brows
     page.get_by_label("决定日期").fill(today)
     page.get_by_label("解除合作决定书").set_input_files(_pdf(tmp_path, "决定书.pdf"))
     page.get_by_role("button", name="作出解除合作决定").click()  # without the confirmation: refused
-    assert page.locator("#confirm_errors").is_visible()
+    expect(page.locator("#confirm_errors")).to_be_visible()
     page.get_by_label("解除合作决定书").set_input_files(_pdf(tmp_path, "决定书.pdf"))  # files are not kept
     page.locator("#id_confirm").check()
     _shot(page, "3_decide")
@@ -212,6 +213,7 @@ def test_a_mutual_agreement_exit_through_the_pages(e2e_world, live_server, brows
     page.locator("#id_confirm").check()
     page.get_by_role("button", name="关闭账户并移出名单").click()
     errors = page.locator('[data-field="accounts"] .errorlist')
+    expect(errors).to_be_visible()
     assert "CQ-TM-0101" in errors.inner_text()
     assert SystemAccount.objects.filter(outlet=outlet, closed_on__isnull=True).count() == 3
     _shot(page, "5_close_accounts_refused")
