@@ -142,6 +142,7 @@ def publish(*, outlet_ids: Iterable[int], actor: Any, reason: str = "") -> Roste
 
 def hide(*, outlet: Outlet, actor: Any, reason: str = "") -> bool:
     """Take an outlet out of the public view at once (termination filed), until the next version drops it."""
+    _lock()  # as publish: the facet counts' triggers then update their rows in one order at a time
     n = RosterEntry.objects.filter(outlet=outlet, hidden=False).update(hidden=True)
     if n:
         audit.record(action="roster.hide", obj=outlet, after={"hidden": True, "reason": reason}, actor=actor)

@@ -208,7 +208,8 @@ def test_raw_sql_floor_gives_the_same_results(world):
 
 
 def test_query_count_is_constant(published, django_assert_max_num_queries):
-    with django_assert_max_num_queries(2):
+    # Text terms: the bigram probe (roster 0004/0006), the count and one page query.
+    with django_assert_max_num_queries(3):
         s.search(q="gsyh", district=published.districts["A"].pk)
     # The nearest outlet lies within the first box: the count and one page query.
     with django_assert_max_num_queries(2):
@@ -303,6 +304,48 @@ def test_short_hanzi_terms_give_exactly_a_plain_scan(published, monkeypatch, pro
         assert s.raw_sql_floor(q=f"{a} {b}", page_size=200) == s.search(q=f"{a} {b}", page_size=200)
 
 
+def _plain_initials_ids(terms, **filters):
+    """Ids of a plain scan of the initials (and, for terms with a vowel, the full pinyin), in listing order."""
+    from django.db.models import Q
+
+    qs = RosterEntry.objects.filter(hidden=False, **filters)
+    for t in terms:
+        cond = Q(name_initials__contains=t)
+        if s._VOWEL.search(t):
+            cond |= Q(name_pinyin__contains=t)
+        qs = qs.filter(cond)
+    return list(qs.order_by("name_pinyin", "pk").values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("probe_limit", [s.BIGRAM_PROBE_LIMIT, 1])
+def test_initials_terms_give_exactly_a_plain_scan(published, monkeypatch, probe_limit):
+    """Initials terms are driven by their rarest initials bigram (roster 0006), or — every bigram broad,
+    ``probe_limit`` 1 — scanned: the same count and ids, in order, as a plain scan, for every substring of every
+    entry's initials, alone, two together, with a hanzi term, with filters."""
+    monkeypatch.setattr(s, "BIGRAM_PROBE_LIMIT", probe_limit)
+    w = published
+    assert (s.plan("gsyh").driver or "").startswith("#") == (probe_limit > 1)
+    assert s.plan("gs yh").driver in (("#gs", "#yh") if probe_limit > 1 else (None,))
+    assert s.plan("jiefangbei").driver is None  # a vowel: it may be spelt-out pinyin, never driven by initials
+    initials = list(RosterEntry.objects.values_list("name_initials", flat=True))
+    terms = sorted({i[a:b] for i in initials for a in range(len(i)) for b in range(a + 1, len(i) + 1)} | {"qqq"})
+    for t in terms:
+        expected = _plain_initials_ids([t])
+        count, rows = s.search(q=t, page_size=200)
+        assert (count, ids(rows)) == (len(expected), expected), t
+        assert s.filtered(q=t).count() == count, t
+    district_b = w.districts["B"].pk
+    for a, b in [("gsyh", "spb"), ("zh", "gs"), ("yh", "qqq"), ("zgjsyh", "zh")]:
+        assert ids(s.search(q=f"{a} {b}", page_size=200)[1]) == _plain_initials_ids([a, b]), (a, b)
+        assert ids(s.search(q=f"{a} {b}", district=district_b)[1]) == _plain_initials_ids(
+            [a, b], district_id=district_b
+        ), (a, b)
+        assert s.raw_sql_floor(q=f"{a} {b}", page_size=200) == s.search(q=f"{a} {b}", page_size=200)
+    # With a hanzi term: the initials drive, the hanzi term is checked on their rows.
+    expected = [pk for pk in _plain_ids(["沙坪坝"]) if pk in _plain_initials_ids(["gsyh"])]
+    assert ids(s.search(q="gsyh 沙坪坝")[1]) == expected == [w.outlets["AB"].pk]
+
+
 def test_bigram_table_follows_every_change(published):
     """The bigram table is kept in step by triggers on insert, update and delete of roster entries."""
     from django.db import connection
@@ -321,7 +364,7 @@ def test_bigram_table_follows_every_change(published):
             text[i : i + 2].lower() if connection.vendor == "sqlite" else text[i : i + 2]
             for text in (e.name, e.address)
             for i in range(len(text) - 1)
-        }
+        } | {"#" + e.name_initials[i : i + 2] for i in range(len(e.name_initials) - 1)}  # roster 0006
 
     for pk in RosterEntry.objects.values_list("pk", flat=True):
         assert grams(pk) == expected(pk) and grams(pk)
@@ -336,3 +379,73 @@ def test_bigram_table_follows_every_change(published):
     Outlet.objects.filter(pk=a.pk).update(status="terminated")
     roster.publish(outlet_ids=[a.pk], actor=None)
     assert grams(a.pk) == set() and s.search(q="观音")[0] == 0
+
+
+def _count_star(**filters):
+    return s.filtered(**filters).count()
+
+
+def test_facet_counts_follow_every_change_and_equal_count_star(published):
+    """A search without text terms is counted from the facet table (roster 0005), kept by triggers on insert,
+    update (services, district, bank, flag, hidden) and delete: always the ``COUNT(*)`` of the matches."""
+    from ssc.registry.models import CardService
+    from ssc.roster import facets
+
+    w = published
+    a, b = w.outlets["A"], w.outlets["B"]
+    districts = [None, w.districts["A"].pk, w.districts["B"].pk]
+    banks = [None, w.banks["A"].pk, w.banks["B"].pk]
+    services = [None, "apply", "instant_issuance", "pin_reset", "nothing"]
+
+    def every_combination_agrees():
+        facets.check()
+        for d in districts:
+            for bk in banks:
+                for sv in services:
+                    for inst in (None, True, False):
+                        f = {"district": d, "bank": bk, "service": sv, "instant_issuance": inst}
+                        expected = _count_star(**f)
+                        assert s.search(**f)[0] == expected, f
+                        assert s.search(**f, near=(29.55, 106.55))[0] == expected, f
+
+    every_combination_agrees()
+    assert s.search()[0] == 3
+    # A change of services, district and flag republished; then hidden; then removed; then listed again.
+    a.services.set(CardService.objects.filter(code__in=["pin_reset", "apply"]))
+    Outlet.objects.filter(pk=a.pk).update(district=w.districts["B"], instant_issuance=False)
+    roster.publish(outlet_ids=[a.pk], actor=None)
+    every_combination_agrees()
+    assert s.search(service="pin_reset")[0] == 1 and s.search(district=w.districts["B"].pk)[0] == 3
+    roster.hide(outlet=b, actor=w.users[Role.CENTER_OFFICER], reason="终止")
+    every_combination_agrees()
+    assert s.search(service="apply")[0] == 1
+    Outlet.objects.filter(pk=b.pk).update(status="terminated")
+    roster.publish(outlet_ids=[b.pk], actor=None)
+    every_combination_agrees()
+    Outlet.objects.filter(pk=b.pk).update(status="active")
+    roster.publish(outlet_ids=[b.pk], actor=None)
+    every_combination_agrees()
+    assert s.search()[0] == 3
+    # A hidden entry listed again by the next version (changed, hidden=False) is counted once more.
+    roster.hide(outlet=a, actor=w.users[Role.CENTER_OFFICER], reason="终止")
+    assert s.search()[0] == 2
+    Outlet.objects.filter(pk=a.pk).update(name="中国工商银行重庆观音桥分理处")
+    roster.publish(outlet_ids=[a.pk], actor=None)
+    every_combination_agrees()
+    assert s.search()[0] == 3
+    # Raw changes to the entries (outside the services) are followed too: the triggers, not Python, keep it.
+    RosterEntry.objects.filter(pk=a.pk).update(services="|apply||pin_reset|apply|")
+    RosterEntry.objects.filter(pk=b.pk).delete()
+    every_combination_agrees()
+
+
+def test_facets_check_names_a_difference(published):
+    from django.db import connection
+
+    from ssc.roster import facets
+
+    facets.check()
+    with connection.cursor() as cur:
+        cur.execute("UPDATE roster_entry_facet SET n = n + 1 WHERE service = ''")
+    with pytest.raises(AssertionError, match="out of step"):
+        facets.check()
