@@ -49,6 +49,11 @@ NEAR_RADII_M = (3_000.0, 15_000.0, 75_000.0)
 MAX_TERMS = 5
 MAX_TERM_LENGTH = 50
 MAX_PAGE_SIZE = 200
+# A search with text terms first fetches the ids of up to this many matches in listing order (one pass of the
+# index): when they are all, that is the count and the page; only broader searches are counted apart.
+FEW_MATCHES = 10_000
+# One initials term held by more entries than this: its page is read from the initials in listing order.
+PAGE_SCAN_FROM = 2_000
 
 _ASCII_TERM = re.compile(r"^[0-9a-z]+$")
 _VOWEL = re.compile(r"[aeiouv]")
@@ -58,7 +63,7 @@ ORDER = ("name_pinyin", "pk")
 FTS_IDS = "SELECT rowid FROM roster_entry_fts WHERE roster_entry_fts MATCH %s"
 # Roster migration 0004: every two-character substring of each entry's name and address, kept by triggers.
 BIGRAM_IDS = "SELECT outlet_id FROM roster_entry_bigram WHERE gram = %s"
-BIGRAM_PROBE_LIMIT = 5_000  # a bigram held by more entries is "broad": it never drives a search
+BIGRAM_PROBE_LIMIT = 12_000  # a bigram held by more entries is "broad": it never drives a search
 BIGRAM_PROBE_MAX = 12  # bigrams probed at most for one search
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 
@@ -182,6 +187,29 @@ def plan(q: str | None) -> Plan:
     return Plan(None, fts, [t for t in all_terms if t not in fts])
 
 
+# The visible entries holding a bigram: its postings less the hidden entries among them (few: filed terminations).
+GRAM_COUNT = (
+    "SELECT (SELECT COUNT(*) FROM roster_entry_bigram WHERE gram = %s) - (SELECT COUNT(*) FROM roster_rosterentry e "
+    "WHERE e.hidden = %s AND EXISTS (SELECT 1 FROM roster_entry_bigram b WHERE b.gram = %s "
+    "AND b.outlet_id = e.outlet_id))"
+)
+
+
+def exact_gram(p: Plan) -> str | None:
+    """The bigram whose entries are exactly the matches of ``p``, if ``p`` is one such term: two letters of
+    initials (``yz`` — the entries whose initials hold it, roster 0006) or two characters looked up in the
+    bigram table (渝中). Its count is then a range count of the bigram table's key (tens of thousands of
+    entries for a broad one), instead of reading every match."""
+    if len(p.others) != 1 or p.fts:
+        return None
+    term = p.others[0]
+    if len(term) == 2 and is_initials_term(term):
+        return INITIALS_GRAM + term
+    if not p.driver and not is_ascii_term(term) and use_bigrams(term):
+        return term
+    return None
+
+
 def filtered(
     *,
     q: str | None = None,
@@ -297,6 +325,16 @@ def _page(
     return cur.fetchall()
 
 
+def _by_ids(cur: Any, pks: Sequence[int]) -> list[dict[str, Any]]:
+    """The published data of entries ``pks``, in that order."""
+    if not pks:
+        return []
+    marks = ", ".join(["%s"] * len(pks))
+    cur.execute(f"SELECT outlet_id, data FROM {TABLE} WHERE outlet_id IN ({marks})", list(pks))  # noqa: S608
+    data = dict(cur.fetchall())
+    return [_decode(data[pk]) for pk in pks]
+
+
 def _bbox(lat: float, lng: float, radius_m: float) -> list[float]:
     dlat = radius_m / METRES_PER_DEGREE
     dlng = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 1e-6))
@@ -360,8 +398,33 @@ def search(
         district=district, bank=bank, service=service, instant_issuance=instant_issuance, terms_plan=p
     )
     offset = (page - 1) * page_size
+    order = "name_pinyin, outlet_id"
+    listing = f"SELECT outlet_id FROM {TABLE} WHERE {cond} ORDER BY {order}"  # noqa: S608 - fixed identifiers
     with connection.cursor() as cur:
-        if p.driver or p.fts or p.others:
+        gram = exact_gram(p) if district is None and bank is None and not service and instant_issuance is None else None
+        if gram is not None:  # one term, exactly a bigram's entries: count its postings, not the entries
+            cur.execute(GRAM_COUNT, [gram, True, gram])
+            count = cur.fetchone()[0]
+            if count <= offset:
+                return count, []
+            initials = gram.startswith(INITIALS_GRAM)
+            if near is None and count <= (PAGE_SCAN_FROM if initials else FEW_MATCHES):
+                # Every match's id in listing order (no LIMIT: a small one lets PostgreSQL walk the whole
+                # listing index looking for the few matches, 100+ ms), then the page's data.
+                cur.execute(listing, params)
+                return count, _by_ids(cur, [pk for (pk,) in cur.fetchall()][offset : offset + page_size])
+            if initials:
+                # Many matches: the page is found sooner by reading the initials in listing order (a match
+                # every few rows) than by sorting every driven id.
+                cond, params = where_sql(terms_plan=Plan(None, [], p.others))
+        elif p.driver or p.fts or p.others:
+            if near is None and offset + page_size <= FEW_MATCHES:
+                # Text terms: the ids of up to FEW_MATCHES matches in listing order, in one pass. When that is
+                # all of them (most searches), it gives the count and the page without a second pass.
+                cur.execute(f"{listing} LIMIT %s", [*params, FEW_MATCHES + 1])
+                found = [pk for (pk,) in cur.fetchall()]
+                if len(found) <= FEW_MATCHES:
+                    return len(found), _by_ids(cur, found[offset : offset + page_size])
             cur.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE {cond}", params)  # noqa: S608 - fixed identifiers
             count = cur.fetchone()[0]
         else:  # no text terms: a sum of a few facet counts (roster migration 0005), not a read of every match
@@ -370,7 +433,7 @@ def search(
             return count, []
         if near is not None:
             return count, _with_distance(_near_page(cur, cond, params, near, count, offset, page_size), near)
-        rows = _page(cur, cond, params, "name_pinyin, outlet_id", [], offset, page_size)
+        rows = _page(cur, cond, params, order, [], offset, page_size)
     return count, [_decode(data) for data, _lat, _lng in rows]
 
 

@@ -93,8 +93,9 @@ class RosterEntry(models.Model):
             models.Index(
                 fields=["name", "address", "hidden", "name_pinyin", "outlet_id"], name="roster_entry_text2_ix"
             ),
-            # Ids found by SQLite's full-text (trigram) table are checked and sorted on this covering index.
-            models.Index(fields=["outlet_id", "hidden", "name_pinyin"], name="roster_entry_id_ix"),
+            # Ids found by SQLite's full-text (trigram) table or the bigram table are checked (initials) and
+            # sorted on this covering index.
+            models.Index(fields=["outlet_id", "hidden", "name_pinyin", "name_initials"], name="roster_entry_id2_ix"),
             # ``near``: the bounding-box prefilter.
             models.Index(fields=["latitude", "longitude", "hidden", "outlet_id"], name="roster_entry_geo2_ix"),
         ]

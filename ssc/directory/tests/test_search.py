@@ -102,6 +102,15 @@ def test_hidden_and_non_public_outlets_never_appear(published):
     assert count == 2 and w.outlets["B"].pk not in ids(rows)
     assert s.search(q="建设银行") == (0, [])
     assert s.search(near=(29.5410, 106.4566))[0] == 2
+    # One two-character term or two initials letters are counted from the bigram table: less the hidden entry.
+    assert s.exact_gram(s.plan("建设")) == "建设" and s.exact_gram(s.plan("js")) == "#js"
+    assert s.search(q="建设")[0] == 0 and s.search(q="js")[0] == 0
+    entries = RosterEntry.objects.all()
+    pairs = {t[i : i + 2] for e in entries for t in (e.name, e.address, e.name_initials) for i in range(len(t) - 1)}
+    for t in sorted(x for x in pairs if s.terms(x) == [x]):
+        expected = _plain_initials_ids([t]) if s.is_initials_term(t) else _plain_ids([t])
+        assert s.search(q=t, page_size=200) == s.raw_sql_floor(q=t, page_size=200), t
+        assert s.search(q=t)[0] == len(expected), t
     # An outlet that never reached a public status is not in the roster at all.
     pending = make_outlet(
         "OA-009",
@@ -263,12 +272,14 @@ def _hanzi_terms():
     return sorted(t for t in out if s.terms(t) == [t])
 
 
+@pytest.mark.parametrize("few", [s.FEW_MATCHES, 1])  # the count and page from one pass of ids, or apart
 @pytest.mark.parametrize("probe_limit", [s.BIGRAM_PROBE_LIMIT, 1])
-def test_short_hanzi_terms_give_exactly_a_plain_scan(published, monkeypatch, probe_limit):
+def test_short_hanzi_terms_give_exactly_a_plain_scan(published, monkeypatch, probe_limit, few):
     """Two-character terms use the bigram table (roster 0004), longer ones the trigram indexes, several terms
     the rarest bigram then ``LIKE`` (or, when every bigram is broad — ``probe_limit`` 1 —, each term its index):
     the count and the ids, in order, are those of a plain scan, for every substring of every name and address."""
     monkeypatch.setattr(s, "BIGRAM_PROBE_LIMIT", probe_limit)
+    monkeypatch.setattr(s, "FEW_MATCHES", few)
     w = published
     assert bool(s.plan("工商 沙坪坝").driver) == (probe_limit > 1)
     terms = _hanzi_terms()
@@ -317,12 +328,14 @@ def _plain_initials_ids(terms, **filters):
     return list(qs.order_by("name_pinyin", "pk").values_list("pk", flat=True))
 
 
+@pytest.mark.parametrize("few", [s.FEW_MATCHES, 1])  # the count and page from one pass of ids, or apart
 @pytest.mark.parametrize("probe_limit", [s.BIGRAM_PROBE_LIMIT, 1])
-def test_initials_terms_give_exactly_a_plain_scan(published, monkeypatch, probe_limit):
+def test_initials_terms_give_exactly_a_plain_scan(published, monkeypatch, probe_limit, few):
     """Initials terms are driven by their rarest initials bigram (roster 0006), or — every bigram broad,
     ``probe_limit`` 1 — scanned: the same count and ids, in order, as a plain scan, for every substring of every
     entry's initials, alone, two together, with a hanzi term, with filters."""
     monkeypatch.setattr(s, "BIGRAM_PROBE_LIMIT", probe_limit)
+    monkeypatch.setattr(s, "FEW_MATCHES", few)
     w = published
     assert (s.plan("gsyh").driver or "").startswith("#") == (probe_limit > 1)
     assert s.plan("gs yh").driver in (("#gs", "#yh") if probe_limit > 1 else (None,))
