@@ -52,8 +52,9 @@ MAX_PAGE_SIZE = 200
 # A search with text terms first fetches the ids of up to this many matches in listing order (one pass of the
 # index): when they are all, that is the count and the page; only broader searches are counted apart.
 FEW_MATCHES = 10_000
-# One initials term held by more entries than this: its page is read from the initials in listing order.
+# One bigram's term held by more entries than this: its page is read from the listing index in order.
 PAGE_SCAN_FROM = 2_000
+LISTING_INDEX = "roster_entry_pinyin2_ix"  # (name_pinyin, name_initials, hidden, outlet_id): the listing order
 
 _ASCII_TERM = re.compile(r"^[0-9a-z]+$")
 _VOWEL = re.compile(r"[aeiouv]")
@@ -188,9 +189,12 @@ def plan(q: str | None) -> Plan:
 
 
 # The visible entries holding a bigram: its postings less the hidden entries among them (few: filed terminations).
+# (SQLite: its statistics, gathered when nothing was hidden, make it scan every entry for the hidden ones unless
+# told to use the index on ``hidden``.)
+HIDDEN_INDEX = "roster_rosterentry_hidden_f9d27370"  # Django's name for RosterEntry.hidden's db_index
 GRAM_COUNT = (
     "SELECT (SELECT COUNT(*) FROM roster_entry_bigram WHERE gram = %s) - (SELECT COUNT(*) FROM roster_rosterentry e "
-    "WHERE e.hidden = %s AND EXISTS (SELECT 1 FROM roster_entry_bigram b WHERE b.gram = %s "
+    "{hint} WHERE e.hidden = %s AND EXISTS (SELECT 1 FROM roster_entry_bigram b WHERE b.gram = %s "
     "AND b.outlet_id = e.outlet_id))"
 )
 
@@ -313,13 +317,26 @@ _BOX = " AND latitude >= %s AND latitude <= %s AND longitude >= %s AND longitude
 
 
 def _page(
-    cur: Any, cond: str, params: list[Any], order: str, order_params: list[Any], offset: int, limit: int
+    cur: Any,
+    cond: str,
+    params: list[Any],
+    order: str,
+    order_params: list[Any],
+    offset: int,
+    limit: int,
+    *,
+    in_listing_order: bool = False,
 ) -> list[tuple[Any, ...]]:
     """``(data, latitude, longitude)`` of rows ``offset:offset+limit`` in ``order``: one statement whose subquery
-    picks the page's ids on the covering indexes, so only the page's wide rows are read."""
+    picks the page's ids on the covering indexes, so only the page's wide rows are read. ``in_listing_order``
+    (many matches): read the listing index in order until the page is full — SQLite would otherwise sort every
+    match (PostgreSQL makes that choice itself for a small ``LIMIT``)."""
+    source = TABLE
+    if in_listing_order and connection.vendor == "sqlite":
+        source = f"{TABLE} INDEXED BY {LISTING_INDEX}"
     cur.execute(
         f"SELECT data, latitude, longitude FROM {TABLE} WHERE outlet_id IN ("  # noqa: S608 - fixed identifiers
-        f"SELECT outlet_id FROM {TABLE} WHERE {cond} ORDER BY {order} LIMIT %s OFFSET %s) ORDER BY {order}",
+        f"SELECT outlet_id FROM {source} WHERE {cond} ORDER BY {order} LIMIT %s OFFSET %s) ORDER BY {order}",
         [*params, *order_params, limit, offset, *order_params],
     )
     return cur.fetchall()
@@ -400,22 +417,25 @@ def search(
     offset = (page - 1) * page_size
     order = "name_pinyin, outlet_id"
     listing = f"SELECT outlet_id FROM {TABLE} WHERE {cond} ORDER BY {order}"  # noqa: S608 - fixed identifiers
+    in_listing_order = False
     with connection.cursor() as cur:
         gram = exact_gram(p) if district is None and bank is None and not service and instant_issuance is None else None
         if gram is not None:  # one term, exactly a bigram's entries: count its postings, not the entries
-            cur.execute(GRAM_COUNT, [gram, True, gram])
+            hint = f"INDEXED BY {HIDDEN_INDEX}" if connection.vendor == "sqlite" else ""
+            cur.execute(GRAM_COUNT.format(hint=hint), [gram, True, gram])
             count = cur.fetchone()[0]
             if count <= offset:
                 return count, []
             initials = gram.startswith(INITIALS_GRAM)
-            if near is None and count <= (PAGE_SCAN_FROM if initials else FEW_MATCHES):
+            if near is None and count <= PAGE_SCAN_FROM:
                 # Every match's id in listing order (no LIMIT: a small one lets PostgreSQL walk the whole
                 # listing index looking for the few matches, 100+ ms), then the page's data.
                 cur.execute(listing, params)
                 return count, _by_ids(cur, [pk for (pk,) in cur.fetchall()][offset : offset + page_size])
+            # Many matches: the page is found sooner by reading the listing in order (a match every few rows)
+            # than by sorting every match — initials are checked on that index itself.
+            in_listing_order = True
             if initials:
-                # Many matches: the page is found sooner by reading the initials in listing order (a match
-                # every few rows) than by sorting every driven id.
                 cond, params = where_sql(terms_plan=Plan(None, [], p.others))
         elif p.driver or p.fts or p.others:
             if near is None and offset + page_size <= FEW_MATCHES:
@@ -433,7 +453,7 @@ def search(
             return count, []
         if near is not None:
             return count, _with_distance(_near_page(cur, cond, params, near, count, offset, page_size), near)
-        rows = _page(cur, cond, params, order, [], offset, page_size)
+        rows = _page(cur, cond, params, order, [], offset, page_size, in_listing_order=in_listing_order)
     return count, [_decode(data) for data, _lat, _lng in rows]
 
 

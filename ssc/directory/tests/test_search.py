@@ -272,7 +272,7 @@ def _hanzi_terms():
     return sorted(t for t in out if s.terms(t) == [t])
 
 
-@pytest.mark.parametrize("few", [s.FEW_MATCHES, 1])  # the count and page from one pass of ids, or apart
+@pytest.mark.parametrize("few", [s.FEW_MATCHES, 1])  # count and page from one pass of ids, or apart
 @pytest.mark.parametrize("probe_limit", [s.BIGRAM_PROBE_LIMIT, 1])
 def test_short_hanzi_terms_give_exactly_a_plain_scan(published, monkeypatch, probe_limit, few):
     """Two-character terms use the bigram table (roster 0004), longer ones the trigram indexes, several terms
@@ -280,6 +280,7 @@ def test_short_hanzi_terms_give_exactly_a_plain_scan(published, monkeypatch, pro
     the count and the ids, in order, are those of a plain scan, for every substring of every name and address."""
     monkeypatch.setattr(s, "BIGRAM_PROBE_LIMIT", probe_limit)
     monkeypatch.setattr(s, "FEW_MATCHES", few)
+    monkeypatch.setattr(s, "PAGE_SCAN_FROM", 0 if few == 1 else s.PAGE_SCAN_FROM)  # and the listing-order page
     w = published
     assert bool(s.plan("工商 沙坪坝").driver) == (probe_limit > 1)
     terms = _hanzi_terms()
@@ -328,7 +329,7 @@ def _plain_initials_ids(terms, **filters):
     return list(qs.order_by("name_pinyin", "pk").values_list("pk", flat=True))
 
 
-@pytest.mark.parametrize("few", [s.FEW_MATCHES, 1])  # the count and page from one pass of ids, or apart
+@pytest.mark.parametrize("few", [s.FEW_MATCHES, 1])  # count and page from one pass of ids, or apart
 @pytest.mark.parametrize("probe_limit", [s.BIGRAM_PROBE_LIMIT, 1])
 def test_initials_terms_give_exactly_a_plain_scan(published, monkeypatch, probe_limit, few):
     """Initials terms are driven by their rarest initials bigram (roster 0006), or — every bigram broad,
@@ -336,6 +337,7 @@ def test_initials_terms_give_exactly_a_plain_scan(published, monkeypatch, probe_
     entry's initials, alone, two together, with a hanzi term, with filters."""
     monkeypatch.setattr(s, "BIGRAM_PROBE_LIMIT", probe_limit)
     monkeypatch.setattr(s, "FEW_MATCHES", few)
+    monkeypatch.setattr(s, "PAGE_SCAN_FROM", 0 if few == 1 else s.PAGE_SCAN_FROM)  # and the listing-order page
     w = published
     assert (s.plan("gsyh").driver or "").startswith("#") == (probe_limit > 1)
     assert s.plan("gs yh").driver in (("#gs", "#yh") if probe_limit > 1 else (None,))
