@@ -2,11 +2,15 @@
 
 The HTML of a page is cached like the API's bodies (keyed by the roster generation, the language and the
 normalised query) and carries an ``ETag``; it never depends on the visitor (no session, no context processors),
-so it may be cached by anyone. "Open now" is decided in the browser (the cached page cannot know the time).
+so it may be cached by anyone. "Open now" is decided in the browser (the cached page cannot know the time), from
+the published hours and the kind of day: the page carries the working-day calendar of yesterday, today and
+tomorrow (``data-days``: a public holiday is a rest day, a make-up working weekend a working day), so it is
+cached per date too.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -16,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from ssc.core.errors import CalendarMissing
 from ssc.roster import services as roster
 from ssc.roster.models import RosterEntry
+from ssc.workcalendar import services as workcalendar
 
 from . import cache, params, search
 from .api import cached_response
@@ -79,10 +85,23 @@ def _throttled(request: HttpRequest) -> HttpResponse | None:
     return response
 
 
+def day_kinds(today: dt.date) -> str:
+    """``data-days`` of the page: ``YYYY-MM-DD:w`` (working day: weekday hours) or ``:r`` (rest day — weekend or
+    public holiday: weekend hours) for yesterday, today and tomorrow; days the calendar does not cover are left
+    out (the browser then goes by the day of the week)."""
+    out = []
+    for d in (today - dt.timedelta(days=1), today, today + dt.timedelta(days=1)):
+        try:
+            out.append(f"{d.isoformat()}:{'w' if workcalendar.is_workday(d) else 'r'}")
+        except CalendarMissing:
+            continue
+    return ",".join(out)
+
+
 def _cached_html(request: HttpRequest, parts: tuple[Any, ...], build: Any) -> HttpResponseBase:
     return cached_response(
         request,
-        ("page", get_language(), *parts),
+        ("page", get_language(), timezone.localdate().isoformat(), *parts),
         lambda: build().encode(),
         "text/html; charset=utf-8",
         vary=("Accept-Language", "Cookie"),
@@ -129,6 +148,7 @@ def directory(request: HttpRequest) -> HttpResponseBase:
             "near_active": p.near is not None,
             "near_off_url": _page_link(query, None, near=True),
             "filtered": any(query[k] for k in ("q", "district", "bank", "service", "instant_issuance")),
+            "days": day_kinds(timezone.localdate()),
         }
         return render_to_string("directory/index.html", context)
 
@@ -150,7 +170,12 @@ def outlet(request: HttpRequest, pk: int) -> HttpResponseBase:
             raise Http404(_("名单中没有这个网点。"))
         return render_to_string(
             "directory/outlet.html",
-            {"o": card(dict(data)), "hotlines": HOTLINES, "roster": roster_footer()},
+            {
+                "o": card(dict(data)),
+                "hotlines": HOTLINES,
+                "roster": roster_footer(),
+                "days": day_kinds(timezone.localdate()),
+            },
         )
 
     return _cached_html(request, ("outlet", cache.generation(), pk), build)

@@ -3,6 +3,7 @@ outlet page, ETag, rate limit; public roster versions without internal fields.""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -141,6 +142,11 @@ def test_page_query_count_is_constant(published, django_assert_max_num_queries):
         make_outlet(f"OC-{i:03d}", f"网点{i}", bank=w.banks["A"], sub_branch=w.orgs["subA"], district=w.districts["A"])
     roster.publish(outlet_ids=list(Outlet.objects.values_list("pk", flat=True)), actor=None)
     cache.clear()
+    from ssc.directory.views import day_kinds
+    from ssc.workcalendar.services import invalidate
+
+    invalidate()
+    day_kinds(dt.date(2026, 12, 3))  # the process's working-day table, loaded once (not per request)
     # generation (2), count, page, reference data (3), latest version for the footer.
     with django_assert_max_num_queries(8):
         assert len(card_names(Client().get(URL, {"district": "500103"}).content.decode())) == 20
@@ -171,3 +177,24 @@ def test_public_roster_versions_without_internal_fields(published):
 def test_links_to_the_directory_from_login():
     html = Client().get("/accounts/login/").content.decode()
     assert 'href="/directory/"' in html
+
+
+def test_open_now_follows_the_working_day_calendar(published):
+    """The page carries the kind of yesterday, today and tomorrow from the working-day calendar, so "open now"
+    uses weekend hours on a public holiday and weekday hours on a make-up working weekend (directory.js)."""
+    from ssc.directory.views import day_kinds
+    from ssc.workcalendar.models import CalendarDay
+
+    # Today (Thursday 2026-12-03 on the pinned clock) is a working day; the page says so and is cached per date.
+    html = Client().get(URL).content.decode()
+    assert 'data-days="2026-12-02:w,2026-12-03:w,2026-12-04:w"' in html
+    outlet_html = Client().get(f"{URL}outlets/{published.outlets['A'].pk}/").content.decode()
+    assert 'data-days="2026-12-02:w,2026-12-03:w,2026-12-04:w"' in outlet_html
+    # A public holiday on a weekday is a rest day; a make-up working weekend a working day.
+    holiday = CalendarDay.objects.filter(is_holiday=True, date__week_day__in=[2, 3, 4, 5, 6]).first()
+    makeup = CalendarDay.objects.filter(is_workday=True, date__week_day__in=[1, 7]).first()
+    assert holiday is not None and makeup is not None
+    assert f"{holiday.date.isoformat()}:r" in day_kinds(holiday.date)
+    assert f"{makeup.date.isoformat()}:w" in day_kinds(makeup.date)
+    # Days the calendar does not cover are left out (the browser then goes by the day of the week).
+    assert day_kinds(dt.date(2099, 6, 1)) == ""

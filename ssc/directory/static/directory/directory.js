@@ -59,10 +59,18 @@
     });
   }
 
-  // "营业中 / 已休息" from the published hours, in Chongqing time (UTC+8), weekdays Monday to Friday.
+  // "营业中 / 已休息" from the published hours, in Chongqing time (UTC+8): weekday hours on working days, weekend
+  // hours on rest days — from the working-day calendar the page carries (data-days: public holidays, make-up
+  // working weekends), else Monday to Friday.
   var now = new Date(Date.now() + (new Date().getTimezoneOffset() + 480) * 60000);
   var minutes = now.getHours() * 60 + now.getMinutes();
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  var today = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
   var weekend = now.getDay() === 0 || now.getDay() === 6;
+  text("days").split(",").forEach(function (entry) {
+    var parts = entry.split(":");
+    if (parts[0] === today) { weekend = parts[1] === "r"; }
+  });
   function within(span) {
     var m = /^(\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(span || "");
     if (!m) { return false; }
