@@ -10,7 +10,9 @@ The rules, also stated in the OpenAPI description of every POST that honours the
   and body with ``Idempotent-Replayed: true`` and changes nothing;
 - the same key with a different method, path or payload is refused with **422** ``idempotency_key_reused``;
 - a request that fails (4xx/5xx problem) changes nothing and stores nothing, so it may be retried with the same
-  key once the problem is fixed.
+  key once the problem is fixed;
+- stored responses are kept ``SSC_IDEMPOTENCY_KEEP_DAYS`` days (default 7), then deleted by the daily sweep
+  (:func:`purge_job`, run by ``sweep_deadlines``): a key may be reused after that.
 """
 
 from __future__ import annotations
@@ -138,3 +140,25 @@ def run_idempotent(request: Any, produce: Callable[[], Response]) -> Response:
         }
         record.save(update_fields=["status", "body"])
     return response
+
+
+def keep_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "SSC_IDEMPOTENCY_KEEP_DAYS", 7))
+
+
+def purge(today: Any) -> int:
+    """Delete the stored responses older than :func:`keep_days` days before ``today``; returns how many."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=keep_days()), dt.time.min))
+    deleted, _per_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def purge_job(today: Any) -> str:
+    """The daily job (``ssc.deadlines.services.DAILY_JOBS``, run by ``sweep_deadlines``)."""
+    return _("幂等记录清理：删除 %(n)d 条超过 %(days)d 天的记录。") % {"n": purge(today), "days": keep_days()}
