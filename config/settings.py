@@ -179,6 +179,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SSC_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 API_TOKEN_TTL_DAYS = int(os.environ.get("SSC_API_TOKEN_TTL_DAYS", "30"))
+# Stored Idempotency-Key responses are purged by the daily sweep after this many days (ssc.workflow.api.idempotency).
+SSC_IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("SSC_IDEMPOTENCY_KEEP_DAYS", "7"))
 
 # --- i18n -----------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
