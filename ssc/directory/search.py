@@ -426,17 +426,17 @@ def search(
             count = cur.fetchone()[0]
             if count <= offset:
                 return count, []
-            initials = gram.startswith(INITIALS_GRAM)
             if near is None and count <= PAGE_SCAN_FROM:
                 # Every match's id in listing order (no LIMIT: a small one lets PostgreSQL walk the whole
                 # listing index looking for the few matches, 100+ ms), then the page's data.
                 cur.execute(listing, params)
                 return count, _by_ids(cur, [pk for (pk,) in cur.fetchall()][offset : offset + page_size])
-            # Many matches: the page is found sooner by reading the listing in order (a match every few rows)
-            # than by sorting every match — initials are checked on that index itself.
-            in_listing_order = True
-            if initials:
-                cond, params = where_sql(terms_plan=Plan(None, [], p.others))
+            if near is None:
+                # Many matches: the page is found sooner by reading the listing in order (a match every few
+                # rows) than by sorting every match — initials are checked on that index itself.
+                in_listing_order = True
+                if gram.startswith(INITIALS_GRAM):
+                    cond, params = where_sql(terms_plan=Plan(None, [], p.others))
         elif p.driver or p.fts or p.others:
             if near is None and offset + page_size <= FEW_MATCHES:
                 # Text terms: the ids of up to FEW_MATCHES matches in listing order, in one pass. When that is
