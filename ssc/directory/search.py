@@ -52,7 +52,8 @@ MAX_PAGE_SIZE = 200
 # A search with text terms first fetches the ids of up to this many matches in listing order (one pass of the
 # index): when they are all, that is the count and the page; only broader searches are counted apart.
 FEW_MATCHES = 10_000
-# One bigram's term held by more entries than this: its page is read from the listing index in order.
+# One bigram's term held by more entries than this: its page is read from the listing index in order (SQLite;
+# see page_scan_from).
 PAGE_SCAN_FROM = 2_000
 LISTING_INDEX = "roster_entry_pinyin2_ix"  # (name_pinyin, name_initials, hidden, outlet_id): the listing order
 
@@ -197,6 +198,15 @@ GRAM_COUNT = (
     "{hint} WHERE e.hidden = %s AND EXISTS (SELECT 1 FROM roster_entry_bigram b WHERE b.gram = %s "
     "AND b.outlet_id = e.outlet_id))"
 )
+
+
+def page_scan_from() -> int:
+    """Above this many matches, one bigram's term reads its page from the listing index in order (a match every
+    few rows) rather than sorting every match. SQLite reads the listing index and checks the matches' ids against
+    a list it builds once: 2,000. PostgreSQL checks each row of the listing against the bigram table, ~4 µs a
+    row, and a term's matches may sit late in the listing (云阳, 2,855 matches: 210 ms), so it sorts up to
+    ``FEW_MATCHES`` ids (a few ms) first."""
+    return PAGE_SCAN_FROM if connection.vendor == "sqlite" else max(PAGE_SCAN_FROM, FEW_MATCHES)
 
 
 def exact_gram(p: Plan) -> str | None:
@@ -426,7 +436,7 @@ def search(
             count = cur.fetchone()[0]
             if count <= offset:
                 return count, []
-            if near is None and count <= PAGE_SCAN_FROM:
+            if near is None and count <= page_scan_from():
                 # Every match's id in listing order (no LIMIT: a small one lets PostgreSQL walk the whole
                 # listing index looking for the few matches, 100+ ms), then the page's data.
                 cur.execute(listing, params)
