@@ -55,6 +55,23 @@ def read_payload(request: Any, form_class: Any = None) -> tuple[dict[str, Any], 
     return shape_for_form(form_class, data), files
 
 
+def outlet_id_from(data: dict[str, Any]) -> int:
+    """The outlet id of a payload that creates a case for one outlet (its ``outlet`` field: one positive integer,
+    as a JSON number or text, or a single multipart part); 400 naming ``outlet`` otherwise."""
+    raw = data.get("outlet")
+    if isinstance(raw, list):
+        raw = raw[0] if len(raw) == 1 else None
+    if raw in (None, ""):
+        raise ValidationFailed(errors={"outlet": [_("请指定网点。")]})
+    try:
+        value = int(str(raw))
+    except (TypeError, ValueError):
+        raise ValidationFailed(errors={"outlet": [_("网点应为网点 ID（整数）。")]}) from None
+    if not 1 <= value < 2**63:
+        raise ValidationFailed(errors={"outlet": [_("网点应为网点 ID（整数）。")]})
+    return value
+
+
 def shape_for_form(form_class: Any, data: dict[str, Any]) -> dict[str, Any]:
     """Give each field the kind of value an HTML form would (the payload forms are shared with the pages): one
     value for a single-valued field — a list or an object there is refused, a number becomes its text —, lists only

@@ -1,6 +1,8 @@
 """Reusable API pieces for workflow objects (applications now; rectifications, terminations, … later).
 
-- ``WorkflowCaseViewSet`` — list + detail; the detail answers ``ETag: "<version>"``.
+- ``WorkflowCaseViewSet`` — list (filtered, ``?ordering=``), detail (``ETag: "<version>"``) and ``POST`` creating a
+  case (201 with ``ETag`` and ``Location``, ``Idempotency-Key``); each workflow declares its selector, filter,
+  orderings and ``create_case``.
 - ``WorkflowActionView`` + ``action_urlpatterns`` — one documented ``POST …/{id}/actions/<action>/`` per row of
   the workflow table: JSON or multipart payload, ``If-Match`` (412 when stale), ``Idempotency-Key``; success →
   200 with the updated object. Unknown action → 404 (no such route), state → 409, role → 403, scope → 404,
@@ -10,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -17,19 +20,20 @@ from django.urls import URLPattern, re_path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ssc.core.api.concurrency import etag, if_match_version
+from ssc.core.api.filters import parse_query
 from ssc.core.api.schema import ProblemAutoSchema, problem_response
 from ssc.core.errors import ValidationFailed
 from ssc.workflow import engine
 from ssc.workflow.definition import Transition, Workflow
 
 from . import idempotency
-from .payload import has_documents, payload_serializer, read_payload, requires_documents
+from .payload import has_documents, outlet_id_from, payload_serializer, read_payload, requires_documents
 
 ID_PATTERN = r"\d{1,18}"
 
@@ -82,22 +86,95 @@ def apply_ordering(qs: QuerySet, raw: str | None, allowed: dict[str, str], defau
 
 
 class WorkflowCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """List + detail of one kind of workflow case. Subclasses set ``workflow``, ``list_serializer_class``,
-    ``detail_serializer_class`` and ``get_queryset`` (scoped with ``restrict``)."""
+    """List, detail and creation of one kind of workflow case; subclasses declare what differs.
+
+    - ``workflow``, ``list_serializer_class``, ``detail_serializer_class``;
+    - the list: ``list_selector(user, params)`` (scoped with ``restrict``) called with the query parsed by
+      ``filter_class`` and turned into selector parameters by ``selector_params``, ordered by ``?ordering=`` over
+      ``ordering_fields`` or else ``default_ordering`` (``awaiting_ordering`` for ``awaiting=me``, when given);
+    - the detail: ``detail_queryset(user)`` — by default the list selector without filters; override it to load
+      what the detail serializer needs;
+    - ``POST``: ``read_create_payload`` (``create_serializer_class``, or ``read_payload`` shaped for
+      ``create_form``, with the outlet's id read by ``read_outlet_id`` when ``create_for_outlet``), then
+      ``create_case(request, data, files)`` calling the service, inside ``run_idempotent``.
+    """
 
     schema = ProblemAutoSchema()
     lookup_value_regex = ID_PATTERN
     filter_backends: list[Any] = []
+    http_method_names = ["get", "post", "head", "options"]
     workflow: Workflow
     list_serializer_class: type[serializers.Serializer]
     detail_serializer_class: type[serializers.Serializer]
+    # Functions of the app, assigned with ``staticmethod(…)`` so that they are not bound to the view.
+    list_selector: Callable[[Any, dict[str, Any]], QuerySet[Any]]
+    selector_params: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    filter_class: type[serializers.Serializer]
+    ordering_fields: dict[str, str]
+    default_ordering: list[Any]
+    awaiting_ordering: list[Any] | None = None
+    create_serializer_class: type[serializers.Serializer] | None = None
+    create_form: Any = None
+    # ``POST`` is for one outlet: ``read_outlet_id`` turns ``data["outlet"]`` into its id before anything runs.
+    create_for_outlet = False
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return self.list_serializer_class if self.action == "list" else self.detail_serializer_class
 
+    @classmethod
+    def detail_queryset(cls, user: Any) -> QuerySet[Any]:
+        """The cases ``user`` may see, loaded for ``detail_serializer_class`` (detail, actions, creation)."""
+        return cls.list_selector(user, {})
+
+    def list_queryset(self, user: Any, params: dict[str, Any]) -> QuerySet[Any]:
+        """The cases of the list for the parsed query ``params``, before ordering."""
+        return self.list_selector(user, self.selector_params(params) if self.selector_params else params)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        user = self.request.user
+        if self.action != "list":
+            return self.detail_queryset(user)
+        params = parse_query(self.filter_class, self.request)
+        qs = self.list_queryset(user, params)
+        default = self.default_ordering
+        if self.awaiting_ordering is not None and params.get("awaiting") == "me":
+            default = self.awaiting_ordering
+        return apply_ordering(qs, self.request.query_params.get("ordering"), self.ordering_fields, default)
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()
         return Response(self.get_serializer(obj).data, headers={"ETag": etag(obj.version)})
+
+    def read_create_payload(self, request: Request) -> tuple[dict[str, Any], Any]:
+        """``(data, files)`` of ``POST``, read and checked before anything runs (400 naming each field)."""
+        if self.create_serializer_class is not None:
+            ser = self.create_serializer_class(data=request.data)
+            ser.is_valid(raise_exception=True)
+            return ser.validated_data, None
+        data, files = read_payload(request, self.create_form)
+        if self.create_for_outlet:
+            data["outlet"] = self.read_outlet_id(data)
+        return data, files
+
+    def read_outlet_id(self, data: dict[str, Any]) -> int | None:
+        """The id of the outlet ``POST`` names (400 naming ``outlet`` otherwise); by default required."""
+        return outlet_id_from(data)
+
+    def create_case(self, request: Request, data: dict[str, Any], files: Any) -> Any:
+        """Create the case through the workflow's service; returns it (reloaded for the response)."""
+        raise NotImplementedError
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data, files = self.read_create_payload(request)
+
+        def produce() -> Response:
+            case = self.create_case(request, data, files)
+            obj = self.detail_queryset(request.user).get(pk=case.pk)
+            body = self.detail_serializer_class(obj, context=self.get_serializer_context()).data
+            headers = {"ETag": etag(obj.version), "Location": request.build_absolute_uri(f"{obj.pk}/")}
+            return Response(body, status=status.HTTP_201_CREATED, headers=headers)
+
+        return idempotency.run_idempotent(request, produce)
 
 
 # --- actions --------------------------------------------------------------------------------------------------
@@ -194,8 +271,9 @@ class WorkflowActionSchema(ProblemAutoSchema):
 class WorkflowActionView(APIView):
     """``POST …/{id}/actions/<action>/`` for one action of one workflow.
 
-    Subclasses set ``workflow``, ``resource`` (the URL collection), ``response_serializer`` and ``get_object``
-    (the case reloaded for the response, scoped to the caller); ``action_name`` comes from ``as_view``.
+    Subclasses set ``workflow``, ``resource`` (the URL collection), ``response_serializer`` and ``case_viewset``
+    (whose ``detail_queryset`` reloads the case for the response, scoped to the caller) or ``get_object``;
+    ``action_name`` comes from ``as_view``.
     """
 
     schema = WorkflowActionSchema()
@@ -205,9 +283,10 @@ class WorkflowActionView(APIView):
     response_serializer: type[serializers.Serializer]
     # Documentation-only replacements for payload fields the form describes too loosely (name → field).
     payload_overrides: dict[str, serializers.Field] = {}
+    case_viewset: type[WorkflowCaseViewSet]
 
     def get_object(self, request: Request, case: Any) -> Any:
-        raise NotImplementedError
+        return self.case_viewset.detail_queryset(request.user).get(pk=case.pk)
 
     def perform_action(self, request: Request, pk: int, data: dict[str, Any], files: Any, expected: int | None) -> Any:
         return engine.perform(
