@@ -10,20 +10,14 @@ from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status
 from rest_framework.request import Request
-from rest_framework.response import Response
 
-from ssc.core.api.concurrency import etag
-from ssc.core.api.filters import parse_query
 from ssc.core.api.schema import problem_response
 from ssc.registry.models import CardService
-from ssc.workflow.api.idempotency import run_idempotent
 from ssc.workflow.api.views import (
     IDEMPOTENCY_PARAMETER,
     WorkflowActionView,
     WorkflowCaseViewSet,
-    apply_ordering,
     ordering_parameter,
 )
 
@@ -39,15 +33,6 @@ from .serializers import (
 )
 
 DEFAULT_ORDER = "`-created_at` (newest first); with `awaiting=me`: `due_on` (soonest deadline first), then oldest"
-
-
-def detail_queryset(user: Any) -> QuerySet[Application]:
-    """The applications ``user`` may see, loaded for ``ApplicationDetailSerializer``."""
-    return (
-        selectors.applications_for_list(user, {})
-        .select_related("outlet__sub_branch", "consent_organisation", "created_by")
-        .prefetch_related(Prefetch("outlet__services", queryset=CardService.objects.only("pk", "code")))
-    )
 
 
 @extend_schema_view(
@@ -73,38 +58,31 @@ class ApplicationViewSet(WorkflowCaseViewSet):
     workflow = ADMISSION
     list_serializer_class = ApplicationSerializer
     detail_serializer_class = ApplicationDetailSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    list_selector = staticmethod(selectors.applications_for_list)
+    selector_params = staticmethod(selector_params)
+    filter_class = ApplicationFilter
+    ordering_fields = ORDERING
+    default_ordering = ["-created_at", "-pk"]
+    awaiting_ordering = [F("due_on").asc(nulls_last=True), "updated_at", "pk"]
+    create_serializer_class = ApplicationCreateSerializer
 
-    def get_queryset(self) -> QuerySet[Application]:
-        user = self.request.user
-        if self.action != "list":
-            return detail_queryset(user)
-        params = parse_query(ApplicationFilter, self.request)
-        qs = selectors.applications_for_list(user, selector_params(params))
-        if params.get("awaiting") == "me":
-            default: list[Any] = [F("due_on").asc(nulls_last=True), "updated_at", "pk"]
-        else:
-            default = ["-created_at", "-pk"]
-        return apply_ordering(qs, self.request.query_params.get("ordering"), ORDERING, default)
+    @classmethod
+    def detail_queryset(cls, user: Any) -> QuerySet[Application]:
+        """The applications ``user`` may see, loaded for ``ApplicationDetailSerializer``."""
+        return (
+            super()
+            .detail_queryset(user)
+            .select_related("outlet__sub_branch", "consent_organisation", "created_by")
+            .prefetch_related(Prefetch("outlet__services", queryset=CardService.objects.only("pk", "code")))
+        )
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        ser = ApplicationCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = ser.validated_data
-
-        def produce() -> Response:
-            app = services.application_create(
-                actor=request.user,
-                outlet_id=data.get("outlet"),
-                outlet_data=dict(data["outlet_data"]) if data.get("outlet_data") is not None else None,
-                services=data.get("services") or (),
-            )
-            obj = detail_queryset(request.user).get(pk=app.pk)
-            body = ApplicationDetailSerializer(obj, context=self.get_serializer_context()).data
-            headers = {"ETag": etag(obj.version), "Location": request.build_absolute_uri(f"{obj.pk}/")}
-            return Response(body, status=status.HTTP_201_CREATED, headers=headers)
-
-        return run_idempotent(request, produce)
+    def create_case(self, request: Request, data: dict[str, Any], files: Any) -> Application:
+        return services.application_create(
+            actor=request.user,
+            outlet_id=data.get("outlet"),
+            outlet_data=dict(data["outlet_data"]) if data.get("outlet_data") is not None else None,
+            services=data.get("services") or (),
+        )
 
 
 class ApplicationActionView(WorkflowActionView):
@@ -114,6 +92,4 @@ class ApplicationActionView(WorkflowActionView):
     resource = "applications"
     response_serializer = ApplicationDetailSerializer
     payload_overrides = PAYLOAD_OVERRIDES
-
-    def get_object(self, request: Request, case: Any) -> Application:
-        return detail_queryset(request.user).get(pk=case.pk)
+    case_viewset = ApplicationViewSet

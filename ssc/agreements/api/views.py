@@ -17,7 +17,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ssc.core.api.concurrency import etag
 from ssc.core.api.filters import parse_query
 from ssc.core.api.schema import ProblemAutoSchema, problem_response
 from ssc.core.errors import NotFound, ValidationFailed
@@ -28,7 +27,6 @@ from ssc.workflow.api.views import (
     IDEMPOTENCY_PARAMETER,
     WorkflowActionView,
     WorkflowCaseViewSet,
-    apply_ordering,
     ordering_parameter,
 )
 
@@ -56,10 +54,6 @@ AgreementRegisterPayload = _doc_serializer(
 FrameworkAgreementPayload = _doc_serializer("FrameworkAgreementPayload", FrameworkAgreementForm)
 
 
-def detail_queryset(user: Any) -> QuerySet[Agreement]:
-    return selectors.agreements_for_list(user, {}).select_related("renews")
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Cooperation agreements in the caller's scope (filters: expiring, Art 9(4) expired unrenewed)",
@@ -85,34 +79,29 @@ class AgreementViewSet(WorkflowCaseViewSet):
     workflow = AGREEMENT
     list_serializer_class = AgreementSerializer
     detail_serializer_class = AgreementDetailSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    list_selector = staticmethod(selectors.agreements_for_list)
+    filter_class = AgreementFilter
+    ordering_fields = ORDERING
+    default_ordering = ["term_end", "pk"]
+    create_form = RegisterForm
+    create_for_outlet = True
 
-    def get_queryset(self) -> QuerySet[Agreement]:
-        user = self.request.user
-        if self.action != "list":
-            return detail_queryset(user)
-        params = parse_query(AgreementFilter, self.request)
-        qs = selectors.agreements_for_list(user, params)
-        return apply_ordering(qs, self.request.query_params.get("ordering"), ORDERING, ["term_end", "pk"])
+    @classmethod
+    def detail_queryset(cls, user: Any) -> QuerySet[Agreement]:
+        return super().detail_queryset(user).select_related("renews")
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data, files = read_payload(request, RegisterForm)
-        outlet = data.pop("outlet", None)
+    def read_outlet_id(self, data: dict[str, Any]) -> int:
+        outlet = data.get("outlet")
         try:
             outlet_id = int(outlet) if outlet not in (None, "") else None
         except (TypeError, ValueError):
             outlet_id = None
         if outlet_id is None or outlet_id < 1:
             raise ValidationFailed(errors={"outlet": [_("请指定网点（网点ID）。")]})
+        return outlet_id
 
-        def produce() -> Response:
-            agreement = services.agreement_register(actor=request.user, outlet_id=outlet_id, data=data, files=files)
-            obj = detail_queryset(request.user).get(pk=agreement.pk)
-            body = AgreementDetailSerializer(obj, context=self.get_serializer_context()).data
-            headers = {"ETag": etag(obj.version), "Location": request.build_absolute_uri(f"{obj.pk}/")}
-            return Response(body, status=status.HTTP_201_CREATED, headers=headers)
-
-        return run_idempotent(request, produce)
+    def create_case(self, request: Request, data: dict[str, Any], files: Any) -> Agreement:
+        return services.agreement_register(actor=request.user, outlet_id=data.pop("outlet"), data=data, files=files)
 
 
 class AgreementActionView(WorkflowActionView):
@@ -121,9 +110,7 @@ class AgreementActionView(WorkflowActionView):
     workflow = AGREEMENT
     resource = "agreements"
     response_serializer = AgreementDetailSerializer
-
-    def get_object(self, request: Request, case: Any) -> Agreement:
-        return detail_queryset(request.user).get(pk=case.pk)
+    case_viewset = AgreementViewSet
 
 
 @extend_schema_view(

@@ -16,8 +16,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ssc.core.api.concurrency import etag
-from ssc.core.api.filters import parse_query
 from ssc.core.api.schema import ProblemAutoSchema, problem_response
 from ssc.core.errors import NotAllowed
 from ssc.core.scoping import ALL
@@ -28,7 +26,6 @@ from ssc.workflow.api.views import (
     IDEMPOTENCY_PARAMETER,
     WorkflowActionView,
     WorkflowCaseViewSet,
-    apply_ordering,
     ordering_parameter,
 )
 
@@ -46,18 +43,6 @@ from .serializers import (
 )
 
 DEFAULT_ORDER = "`-period_end` (latest period first), then newest"
-
-
-def detail_queryset(user: Any) -> QuerySet[Evaluation]:
-    """The evaluations ``user`` may see, loaded for ``EvaluationDetailSerializer``."""
-    return (
-        selectors.evaluations_for_list(user, {})
-        .select_related("finalised_by", "outlet__sub_branch")
-        .prefetch_related(
-            Prefetch("indicator_set__indicators", queryset=Indicator.objects.order_by("sort_order", "pk")),
-            Prefetch("outlet__services", queryset=CardService.objects.only("pk", "code")),
-        )
-    )
 
 
 @extend_schema_view(
@@ -87,32 +72,30 @@ class EvaluationViewSet(WorkflowCaseViewSet):
     workflow = EVALUATION
     list_serializer_class = EvaluationSerializer
     detail_serializer_class = EvaluationDetailSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    list_selector = staticmethod(selectors.evaluations_for_list)
+    selector_params = staticmethod(selector_params)
+    filter_class = EvaluationFilter
+    ordering_fields = ORDERING
+    default_ordering = [F("period_end").desc(), "-created_at", "-pk"]
+    create_serializer_class = EvaluationCreateSerializer
 
-    def get_queryset(self) -> QuerySet[Evaluation]:
-        user = self.request.user
-        if self.action != "list":
-            return detail_queryset(user)
-        params = parse_query(EvaluationFilter, self.request)
-        qs = selectors.evaluations_for_list(user, selector_params(params))
-        default: list[Any] = [F("period_end").desc(), "-created_at", "-pk"]
-        return apply_ordering(qs, self.request.query_params.get("ordering"), ORDERING, default)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        ser = EvaluationCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = ser.validated_data
-
-        def produce() -> Response:
-            case = services.evaluation_start(
-                actor=request.user, outlet_id=data["outlet"], period=data["period"], note=data.get("note", "")
+    @classmethod
+    def detail_queryset(cls, user: Any) -> QuerySet[Evaluation]:
+        """The evaluations ``user`` may see, loaded for ``EvaluationDetailSerializer``."""
+        return (
+            super()
+            .detail_queryset(user)
+            .select_related("finalised_by", "outlet__sub_branch")
+            .prefetch_related(
+                Prefetch("indicator_set__indicators", queryset=Indicator.objects.order_by("sort_order", "pk")),
+                Prefetch("outlet__services", queryset=CardService.objects.only("pk", "code")),
             )
-            obj = detail_queryset(request.user).get(pk=case.pk)
-            body = EvaluationDetailSerializer(obj, context=self.get_serializer_context()).data
-            headers = {"ETag": etag(obj.version), "Location": request.build_absolute_uri(f"{obj.pk}/")}
-            return Response(body, status=status.HTTP_201_CREATED, headers=headers)
+        )
 
-        return run_idempotent(request, produce)
+    def create_case(self, request: Request, data: dict[str, Any], files: Any) -> Evaluation:
+        return services.evaluation_start(
+            actor=request.user, outlet_id=data["outlet"], period=data["period"], note=data.get("note", "")
+        )
 
 
 class EvaluationActionView(WorkflowActionView):
@@ -122,9 +105,7 @@ class EvaluationActionView(WorkflowActionView):
     resource = "evaluations"
     response_serializer = EvaluationDetailSerializer
     payload_overrides = PAYLOAD_OVERRIDES
-
-    def get_object(self, request: Request, case: Any) -> Evaluation:
-        return detail_queryset(request.user).get(pk=case.pk)
+    case_viewset = EvaluationViewSet
 
 
 @extend_schema_view(

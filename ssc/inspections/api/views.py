@@ -14,23 +14,16 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
-from rest_framework.response import Response
 
-from ssc.core.api.concurrency import etag
-from ssc.core.api.filters import parse_query
 from ssc.core.api.schema import problem_response
 from ssc.core.errors import NotFound
 from ssc.registry.models import Outlet
-from ssc.workflow.api.idempotency import run_idempotent
-from ssc.workflow.api.payload import read_payload
 from ssc.workflow.api.views import (
     IDEMPOTENCY_PARAMETER,
     WorkflowActionView,
     WorkflowCaseViewSet,
-    apply_ordering,
     ordering_parameter,
 )
 
@@ -45,10 +38,6 @@ DEFAULT_ORDER = "`-inspected_on` (latest inspection first)"
 
 def _with_outlets(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
     return qs.prefetch_related(Prefetch("outlets", queryset=Outlet.objects.only("pk", "code", "name", "district_id")))
-
-
-def detail_queryset(user: Any) -> QuerySet[Inspection]:
-    return _with_outlets(selectors.inspections_for_list(user, {}))
 
 
 @extend_schema_view(
@@ -90,27 +79,21 @@ class InspectionViewSet(WorkflowCaseViewSet):
     workflow = INSPECTION
     list_serializer_class = InspectionSerializer
     detail_serializer_class = InspectionDetailSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    list_selector = staticmethod(selectors.inspections_for_list)
+    selector_params = staticmethod(selector_params)
+    filter_class = InspectionFilter
+    ordering_fields = ORDERING
+    default_ordering = ["-inspected_on", "-pk"]
 
-    def get_queryset(self) -> QuerySet[Inspection]:
-        user = self.request.user
-        if self.action != "list":
-            return detail_queryset(user)
-        params = parse_query(InspectionFilter, self.request)
-        qs = _with_outlets(selectors.inspections_for_list(user, selector_params(params)))
-        return apply_ordering(qs, self.request.query_params.get("ordering"), ORDERING, ["-inspected_on", "-pk"])
+    @classmethod
+    def detail_queryset(cls, user: Any) -> QuerySet[Inspection]:
+        return _with_outlets(super().detail_queryset(user))
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data, files = read_payload(request)
+    def list_queryset(self, user: Any, params: dict[str, Any]) -> QuerySet[Inspection]:
+        return _with_outlets(super().list_queryset(user, params))
 
-        def produce() -> Response:
-            case = services.record(actor=request.user, data=data, files=files)
-            obj = detail_queryset(request.user).get(pk=case.pk)
-            body = InspectionDetailSerializer(obj, context=self.get_serializer_context()).data
-            headers = {"ETag": etag(obj.version), "Location": request.build_absolute_uri(f"{obj.pk}/")}
-            return Response(body, status=status.HTTP_201_CREATED, headers=headers)
-
-        return run_idempotent(request, produce)
+    def create_case(self, request: Request, data: dict[str, Any], files: Any) -> Inspection:
+        return services.record(actor=request.user, data=data, files=files)
 
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<doc_id>\d{1,18})", url_name="document")
     def document(self, request: Request, pk: str, doc_id: str) -> FileResponse:
@@ -137,6 +120,4 @@ class InspectionActionView(WorkflowActionView):
     workflow = INSPECTION
     resource = "inspections"
     response_serializer = InspectionDetailSerializer
-
-    def get_object(self, request: Request, case: Any) -> Inspection:
-        return detail_queryset(request.user).get(pk=case.pk)
+    case_viewset = InspectionViewSet

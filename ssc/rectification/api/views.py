@@ -9,24 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status
 from rest_framework.request import Request
-from rest_framework.response import Response
 
-from ssc.core.api.concurrency import etag
-from ssc.core.api.filters import parse_query
 from ssc.core.api.schema import problem_response
-from ssc.core.errors import ValidationFailed
-from ssc.workflow.api.idempotency import run_idempotent
-from ssc.workflow.api.payload import read_payload
 from ssc.workflow.api.views import (
     IDEMPOTENCY_PARAMETER,
     WorkflowActionView,
     WorkflowCaseViewSet,
-    apply_ordering,
     ordering_parameter,
 )
 
@@ -37,26 +27,6 @@ from .filters import ORDERING, RectificationFilter, selector_params
 from .serializers import RectificationDetailSerializer, RectificationIssueSerializer, RectificationSerializer
 
 DEFAULT_ORDER = "`-issued_on` (newest notice first)"
-
-
-def detail_queryset(user: Any) -> QuerySet[Rectification]:
-    """The rectifications ``user`` may see, loaded for ``RectificationDetailSerializer``."""
-    return selectors.rectifications_for_list(user, {})
-
-
-def _outlet_id(data: dict[str, Any]) -> int:
-    raw = data.pop("outlet", None)
-    if isinstance(raw, list):
-        raw = raw[0] if len(raw) == 1 else None
-    if raw in (None, ""):
-        raise ValidationFailed(errors={"outlet": [_("请指定网点。")]})
-    try:
-        value = int(str(raw))
-    except (TypeError, ValueError):
-        raise ValidationFailed(errors={"outlet": [_("网点应为网点 ID（整数）。")]}) from None
-    if not 1 <= value < 2**63:
-        raise ValidationFailed(errors={"outlet": [_("网点应为网点 ID（整数）。")]})
-    return value
 
 
 @extend_schema_view(
@@ -91,28 +61,15 @@ class RectificationViewSet(WorkflowCaseViewSet):
     workflow = RECTIFICATION
     list_serializer_class = RectificationSerializer
     detail_serializer_class = RectificationDetailSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    list_selector = staticmethod(selectors.rectifications_for_list)
+    selector_params = staticmethod(selector_params)
+    filter_class = RectificationFilter
+    ordering_fields = ORDERING
+    default_ordering = ["-issued_on", "-pk"]
+    create_for_outlet = True
 
-    def get_queryset(self) -> QuerySet[Rectification]:
-        user = self.request.user
-        if self.action != "list":
-            return detail_queryset(user)
-        params = parse_query(RectificationFilter, self.request)
-        qs = selectors.rectifications_for_list(user, selector_params(params))
-        return apply_ordering(qs, self.request.query_params.get("ordering"), ORDERING, ["-issued_on", "-pk"])
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data, files = read_payload(request)
-        outlet_id = _outlet_id(data)
-
-        def produce() -> Response:
-            case = services.issue(actor=request.user, outlet_id=outlet_id, data=data, files=files)
-            obj = detail_queryset(request.user).get(pk=case.pk)
-            body = RectificationDetailSerializer(obj, context=self.get_serializer_context()).data
-            headers = {"ETag": etag(obj.version), "Location": request.build_absolute_uri(f"{obj.pk}/")}
-            return Response(body, status=status.HTTP_201_CREATED, headers=headers)
-
-        return run_idempotent(request, produce)
+    def create_case(self, request: Request, data: dict[str, Any], files: Any) -> Rectification:
+        return services.issue(actor=request.user, outlet_id=data.pop("outlet"), data=data, files=files)
 
 
 class RectificationActionView(WorkflowActionView):
@@ -121,6 +78,4 @@ class RectificationActionView(WorkflowActionView):
     workflow = RECTIFICATION
     resource = "rectifications"
     response_serializer = RectificationDetailSerializer
-
-    def get_object(self, request: Request, case: Any) -> Rectification:
-        return detail_queryset(request.user).get(pk=case.pk)
+    case_viewset = RectificationViewSet

@@ -5,24 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.response import Response
 
-from ssc.core.api.concurrency import etag
-from ssc.core.api.filters import parse_query
 from ssc.core.api.schema import problem_response
 from ssc.core.errors import ValidationFailed
-from ssc.workflow.api.idempotency import run_idempotent
-from ssc.workflow.api.payload import payload_serializer, read_payload
+from ssc.workflow.api.payload import payload_serializer
 from ssc.workflow.api.views import (
     IDEMPOTENCY_PARAMETER,
     WorkflowActionView,
     WorkflowCaseViewSet,
-    apply_ordering,
     ordering_parameter,
 )
 
@@ -44,10 +38,6 @@ class RelocationReportPayloadSerializer(_ReportForm):  # type: ignore[valid-type
     """Payload of ``POST /relocations/``: the outlet and the ``report`` form (Art 10)."""
 
     outlet = serializers.IntegerField(required=False, help_text="Outlet id; outlet staff may omit it (their own).")
-
-
-def detail_queryset(user: Any) -> QuerySet[Relocation]:
-    return selectors.relocations_for_list(user, {})
 
 
 @extend_schema_view(
@@ -78,34 +68,25 @@ class RelocationViewSet(WorkflowCaseViewSet):
     workflow = RELOCATION
     list_serializer_class = RelocationSerializer
     detail_serializer_class = RelocationDetailSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    list_selector = staticmethod(selectors.relocations_for_list)
+    filter_class = RelocationFilter
+    ordering_fields = ORDERING
+    default_ordering = ["-created_at", "-pk"]
+    create_form = ReportForm
+    create_for_outlet = True
 
-    def get_queryset(self) -> QuerySet[Relocation]:
-        user = self.request.user
-        if self.action != "list":
-            return detail_queryset(user)
-        params = parse_query(RelocationFilter, self.request)
-        qs = selectors.relocations_for_list(user, params)
-        return apply_ordering(qs, self.request.query_params.get("ordering"), ORDERING, ["-created_at", "-pk"])
+    def read_outlet_id(self, data: dict[str, Any]) -> int | None:
+        """Optional: outlet staff may omit it (their own outlet)."""
+        raw = data.get("outlet")
+        if raw in (None, ""):
+            return None
+        try:
+            return int(raw)
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed(errors={"outlet": [_("网点ID应为整数。")]}) from exc
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data, files = read_payload(request, ReportForm)
-        raw = data.pop("outlet", None)
-        outlet_id = None
-        if raw not in (None, ""):
-            try:
-                outlet_id = int(raw)
-            except (TypeError, ValueError) as exc:
-                raise ValidationFailed(errors={"outlet": [_("网点ID应为整数。")]}) from exc
-
-        def produce() -> Response:
-            case = services.relocation_report(actor=request.user, outlet_id=outlet_id, data=data, files=files)
-            obj = detail_queryset(request.user).get(pk=case.pk)
-            body = RelocationDetailSerializer(obj, context=self.get_serializer_context()).data
-            headers = {"ETag": etag(obj.version), "Location": request.build_absolute_uri(f"{obj.pk}/")}
-            return Response(body, status=status.HTTP_201_CREATED, headers=headers)
-
-        return run_idempotent(request, produce)
+    def create_case(self, request: Request, data: dict[str, Any], files: Any) -> Relocation:
+        return services.relocation_report(actor=request.user, outlet_id=data.pop("outlet"), data=data, files=files)
 
 
 class RelocationActionView(WorkflowActionView):
@@ -114,6 +95,4 @@ class RelocationActionView(WorkflowActionView):
     workflow = RELOCATION
     resource = "relocations"
     response_serializer = RelocationDetailSerializer
-
-    def get_object(self, request: Request, case: Any) -> Relocation:
-        return detail_queryset(request.user).get(pk=case.pk)
+    case_viewset = RelocationViewSet

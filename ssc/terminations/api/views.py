@@ -9,26 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ssc.core.api.concurrency import etag
 from ssc.core.api.filters import parse_query
 from ssc.core.api.schema import problem_response
 from ssc.core.errors import NotFound, ValidationFailed
 from ssc.registry.models import Outlet
-from ssc.workflow.api.idempotency import run_idempotent
-from ssc.workflow.api.payload import read_payload
 from ssc.workflow.api.views import (
     IDEMPOTENCY_PARAMETER,
     WorkflowActionView,
     WorkflowCaseViewSet,
-    apply_ordering,
     ordering_parameter,
 )
 
@@ -44,26 +38,6 @@ from .serializers import (
 )
 
 DEFAULT_ORDER = "`-created_at` (newest first)"
-
-
-def detail_queryset(user: Any) -> QuerySet[Termination]:
-    """The terminations ``user`` may see, loaded for ``TerminationDetailSerializer``."""
-    return selectors.terminations_for_list(user, {})
-
-
-def _outlet_id(data: dict[str, Any]) -> int:
-    raw = data.pop("outlet", None)
-    if isinstance(raw, list):
-        raw = raw[0] if len(raw) == 1 else None
-    if raw in (None, ""):
-        raise ValidationFailed(errors={"outlet": [_("请指定网点。")]})
-    try:
-        value = int(str(raw))
-    except (TypeError, ValueError):
-        raise ValidationFailed(errors={"outlet": [_("网点应为网点 ID（整数）。")]}) from None
-    if not 1 <= value < 2**63:
-        raise ValidationFailed(errors={"outlet": [_("网点应为网点 ID（整数）。")]})
-    return value
 
 
 @extend_schema_view(
@@ -102,28 +76,15 @@ class TerminationViewSet(WorkflowCaseViewSet):
     workflow = TERMINATION
     list_serializer_class = TerminationSerializer
     detail_serializer_class = TerminationDetailSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    list_selector = staticmethod(selectors.terminations_for_list)
+    selector_params = staticmethod(selector_params)
+    filter_class = TerminationFilter
+    ordering_fields = ORDERING
+    default_ordering = ["-created_at", "-pk"]
+    create_for_outlet = True
 
-    def get_queryset(self) -> QuerySet[Termination]:
-        user = self.request.user
-        if self.action != "list":
-            return detail_queryset(user)
-        params = parse_query(TerminationFilter, self.request)
-        qs = selectors.terminations_for_list(user, selector_params(params))
-        return apply_ordering(qs, self.request.query_params.get("ordering"), ORDERING, ["-created_at", "-pk"])
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data, files = read_payload(request)
-        outlet_id = _outlet_id(data)
-
-        def produce() -> Response:
-            case = services.initiate(actor=request.user, outlet_id=outlet_id, data=data, files=files)
-            obj = detail_queryset(request.user).get(pk=case.pk)
-            body = TerminationDetailSerializer(obj, context=self.get_serializer_context()).data
-            headers = {"ETag": etag(obj.version), "Location": request.build_absolute_uri(f"{obj.pk}/")}
-            return Response(body, status=status.HTTP_201_CREATED, headers=headers)
-
-        return run_idempotent(request, produce)
+    def create_case(self, request: Request, data: dict[str, Any], files: Any) -> Termination:
+        return services.initiate(actor=request.user, outlet_id=data.pop("outlet"), data=data, files=files)
 
     @extend_schema(
         summary="The grounds the caller may initiate on for an outlet now",
@@ -167,6 +128,4 @@ class TerminationActionView(WorkflowActionView):
     workflow = TERMINATION
     resource = "terminations"
     response_serializer = TerminationDetailSerializer
-
-    def get_object(self, request: Request, case: Any) -> Termination:
-        return detail_queryset(request.user).get(pk=case.pk)
+    case_viewset = TerminationViewSet

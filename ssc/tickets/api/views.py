@@ -9,23 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ssc.core.api.concurrency import etag
-from ssc.core.api.filters import parse_query
 from ssc.core.api.schema import problem_response
-from ssc.workflow.api.idempotency import run_idempotent
-from ssc.workflow.api.payload import payload_serializer, read_payload
+from ssc.workflow.api.payload import payload_serializer
 from ssc.workflow.api.views import (
     IDEMPOTENCY_PARAMETER,
     WorkflowActionView,
     WorkflowCaseViewSet,
-    apply_ordering,
     ordering_parameter,
 )
 
@@ -51,14 +45,6 @@ TicketLogPayload = payload_serializer("TicketLog", TICKET.get("log"))  # type: i
 ProblemReportPayload = payload_serializer("ProblemReportReport", PROBLEM_REPORT.get("report"))  # type: ignore[arg-type]
 
 TICKET_DEFAULT_ORDER = "`-received_at` (newest first); with `awaiting=me`: `response_due_on` (soonest first)"
-
-
-def ticket_queryset(user: Any) -> QuerySet[Ticket]:
-    return selectors.tickets_for_list(user, {})
-
-
-def problem_report_queryset(user: Any) -> QuerySet[ProblemReport]:
-    return selectors.problem_reports_for_list(user, {})
 
 
 @extend_schema_view(
@@ -88,30 +74,15 @@ class TicketViewSet(WorkflowCaseViewSet):
     workflow = TICKET
     list_serializer_class = TicketSerializer
     detail_serializer_class = TicketDetailSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    list_selector = staticmethod(selectors.tickets_for_list)
+    selector_params = staticmethod(selector_params)
+    filter_class = TicketFilter
+    ordering_fields = TICKET_ORDERING
+    default_ordering = ["-received_at", "-pk"]
+    awaiting_ordering = ["response_due_on", "pk"]
 
-    def get_queryset(self) -> QuerySet[Ticket]:
-        user = self.request.user
-        if self.action != "list":
-            return ticket_queryset(user)
-        params = selector_params(parse_query(TicketFilter, self.request))
-        qs = selectors.tickets_for_list(user, params)
-        default: list[Any] = ["-received_at", "-pk"]
-        if params.get("awaiting") == "me":
-            default = ["response_due_on", "pk"]
-        return apply_ordering(qs, self.request.query_params.get("ordering"), TICKET_ORDERING, default)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data, _files = read_payload(request)
-
-        def produce() -> Response:
-            ticket = services.ticket_log(actor=request.user, data=data)
-            obj = ticket_queryset(request.user).get(pk=ticket.pk)
-            body = TicketDetailSerializer(obj, context=self.get_serializer_context()).data
-            headers = {"ETag": etag(obj.version), "Location": request.build_absolute_uri(f"{obj.pk}/")}
-            return Response(body, status=status.HTTP_201_CREATED, headers=headers)
-
-        return run_idempotent(request, produce)
+    def create_case(self, request: Request, data: dict[str, Any], files: Any) -> Ticket:
+        return services.ticket_log(actor=request.user, data=data)
 
     @extend_schema(
         summary="显示号码 — the caller's name and contact unmasked (audited)",
@@ -133,9 +104,7 @@ class TicketActionView(WorkflowActionView):
     workflow = TICKET
     resource = "tickets"
     response_serializer = TicketDetailSerializer
-
-    def get_object(self, request: Request, case: Any) -> Ticket:
-        return ticket_queryset(request.user).get(pk=case.pk)
+    case_viewset = TicketViewSet
 
 
 @extend_schema_view(
@@ -160,30 +129,15 @@ class ProblemReportViewSet(WorkflowCaseViewSet):
     workflow = PROBLEM_REPORT
     list_serializer_class = ProblemReportSerializer
     detail_serializer_class = ProblemReportDetailSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    list_selector = staticmethod(selectors.problem_reports_for_list)
+    selector_params = staticmethod(selector_params)
+    filter_class = ProblemReportFilter
+    ordering_fields = PROBLEM_REPORT_ORDERING
+    default_ordering = ["-reported_at", "-pk"]
+    awaiting_ordering = ["reported_at", "pk"]
 
-    def get_queryset(self) -> QuerySet[ProblemReport]:
-        user = self.request.user
-        if self.action != "list":
-            return problem_report_queryset(user)
-        params = selector_params(parse_query(ProblemReportFilter, self.request))
-        qs = selectors.problem_reports_for_list(user, params)
-        default: list[Any] = ["-reported_at", "-pk"]
-        if params.get("awaiting") == "me":
-            default = ["reported_at", "pk"]
-        return apply_ordering(qs, self.request.query_params.get("ordering"), PROBLEM_REPORT_ORDERING, default)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data, files = read_payload(request)
-
-        def produce() -> Response:
-            report = services.problem_report_create(actor=request.user, data=data, files=files)
-            obj = problem_report_queryset(request.user).get(pk=report.pk)
-            body = ProblemReportDetailSerializer(obj, context=self.get_serializer_context()).data
-            headers = {"ETag": etag(obj.version), "Location": request.build_absolute_uri(f"{obj.pk}/")}
-            return Response(body, status=status.HTTP_201_CREATED, headers=headers)
-
-        return run_idempotent(request, produce)
+    def create_case(self, request: Request, data: dict[str, Any], files: Any) -> ProblemReport:
+        return services.problem_report_create(actor=request.user, data=data, files=files)
 
 
 class ProblemReportActionView(WorkflowActionView):
@@ -192,6 +146,4 @@ class ProblemReportActionView(WorkflowActionView):
     workflow = PROBLEM_REPORT
     resource = "problem_reports"
     response_serializer = ProblemReportDetailSerializer
-
-    def get_object(self, request: Request, case: Any) -> ProblemReport:
-        return problem_report_queryset(request.user).get(pk=case.pk)
+    case_viewset = ProblemReportViewSet
