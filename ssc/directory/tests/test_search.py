@@ -341,6 +341,9 @@ def test_initials_terms_give_exactly_a_plain_scan(published, monkeypatch, probe_
     w = published
     assert (s.plan("gsyh").driver or "").startswith("#") == (probe_limit > 1)
     assert s.plan("gs yh").driver in (("#gs", "#yh") if probe_limit > 1 else (None,))
+    if probe_limit > 1:  # the next rarest joins in
+        assert {s.plan("gs yh").driver, s.plan("gs yh").partner} == {"#gs", "#yh"}
+        assert s.plan("zh").partner is None
     assert s.plan("jiefangbei").driver is None  # a vowel: it may be spelt-out pinyin, never driven by initials
     initials = list(RosterEntry.objects.values_list("name_initials", flat=True))
     terms = sorted({i[a:b] for i in initials for a in range(len(i)) for b in range(a + 1, len(i) + 1)} | {"qqq"})
