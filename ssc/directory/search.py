@@ -315,18 +315,12 @@ def where_sql(
                 ors += [f"name {like}", f"address {like}"]
                 params += [_like(term)] * 2
         where.append("(" + " OR ".join(ors) + ")")
-    if district is not None:
-        where.append("district_id = %s")
-        params.append(district)
-    if bank is not None:
-        where.append("bank_id = %s")
-        params.append(bank)
+    equal, equal_params = facets.equal_to(district_id=district, bank_id=bank, instant_issuance=instant_issuance)
+    where += equal
+    params += equal_params
     if service:
         where.append(f"services {like}")
         params.append(_like(f"|{service}|"))
-    if instant_issuance is not None:
-        where.append("instant_issuance = %s")
-        params.append(instant_issuance)
     return " AND ".join(where), params
 
 

@@ -18,22 +18,18 @@ from .models import RosterEntry
 TABLE = "roster_entry_facet"
 
 
+def equal_to(**columns: Any) -> tuple[list[str], list[Any]]:
+    """``(["column = %s", …], [value, …])`` for the columns whose value is not None (a hand-written WHERE)."""
+    given = {c: v for c, v in columns.items() if v is not None}
+    return [f"{c} = %s" for c in given], list(given.values())
+
+
 def count(
     *, district: int | None = None, bank: int | None = None, service: str | None = None, instant: bool | None = None
 ) -> int:
     """The number of visible entries with these (optional) district, bank, card service and instant-issuance
     flag — the same number as ``COUNT(*)`` over the entries with those filters (:func:`check` proves it)."""
-    where = ["service = %s"]
-    params: list[Any] = [service or ""]
-    if district is not None:
-        where.append("district_id = %s")
-        params.append(district)
-    if bank is not None:
-        where.append("bank_id = %s")
-        params.append(bank)
-    if instant is not None:
-        where.append("instant_issuance = %s")
-        params.append(instant)
+    where, params = equal_to(service=service or "", district_id=district, bank_id=bank, instant_issuance=instant)
     with connection.cursor() as cur:
         cur.execute(f"SELECT COALESCE(SUM(n), 0) FROM {TABLE} WHERE {' AND '.join(where)}", params)  # noqa: S608
         return int(cur.fetchone()[0])
