@@ -7,7 +7,7 @@ needs to pass it around.
 from __future__ import annotations
 
 import contextlib
-import uuid
+import secrets
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -30,7 +30,16 @@ def current() -> RequestContext:
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits (``uuid4().hex`` cost 3 times as much, which shows on the public fast path)."""
+    return secrets.token_hex(16)
+
+
+def request_id_from(incoming: str) -> str:
+    """The request id to use: the client's ``X-Request-ID`` when it is sane (≤ 64 printable ASCII characters),
+    else a new one. The middleware and the public API's WSGI fast path share this rule."""
+    if incoming and len(incoming) <= 64 and incoming.isascii() and incoming.isprintable():
+        return incoming
+    return new_request_id()
 
 
 @contextlib.contextmanager

@@ -27,10 +27,8 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        rid = incoming if incoming and len(incoming) <= 64 and incoming.isascii() and incoming.isprintable() else ""
         ctx = context.RequestContext(
-            request_id=rid or context.new_request_id(),
+            request_id=context.request_id_from(request.META.get("HTTP_X_REQUEST_ID", "")),
             client_ip=client_ip(request),
             source="api" if request.path.startswith("/api/") else "web",
         )

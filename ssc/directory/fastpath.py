@@ -20,7 +20,6 @@ anonymous ``GET /api/v1/public/outlets/...`` (same path, query string, ``Accept-
 
 from __future__ import annotations
 
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -60,6 +59,7 @@ class PublicFastPath:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if not self._eligible(environ):
             return self.app(environ, start_response)
+        from ssc.core.context import request_id_from
         from ssc.directory.cache import generation
         from ssc.directory.throttling import page_wait
 
@@ -75,7 +75,7 @@ class PublicFastPath:
         if entry is not None and entry.generation == gen:
             if page_wait(SimpleNamespace(META=environ), "public") is not None:  # type: ignore[arg-type]
                 return self.app(environ, start_response)  # over the limit: Django answers 429
-            request_id = [("X-Request-ID", uuid.uuid4().hex)]
+            request_id = [("X-Request-ID", request_id_from(environ.get("HTTP_X_REQUEST_ID", "")))]
             if entry.etag and environ.get("HTTP_IF_NONE_MATCH") == entry.etag:
                 keep = [(k, v) for k, v in entry.headers if k.lower() in ("etag", "cache-control", "vary")]
                 start_response("304 Not Modified", keep + request_id)

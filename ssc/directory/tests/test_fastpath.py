@@ -79,6 +79,9 @@ def test_a_repeated_question_is_answered_without_django(stack):
     assert json.loads(second[2])["count"] == 2
     assert second[1]["ETag"] == first[1]["ETag"] and second[1]["Cache-Control"].startswith("public")
     assert second[1]["X-Request-ID"] != first[1]["X-Request-ID"]
+    # A client's own request id is echoed, as Django's middleware does; an unusable one is replaced.
+    assert call(app, query="q=gsyh", HTTP_X_REQUEST_ID="trace-42")[1]["X-Request-ID"] == "trace-42"
+    assert len(call(app, query="q=gsyh", HTTP_X_REQUEST_ID="x" * 65)[1]["X-Request-ID"]) == 32
     # Another question, language or encoding is another entry.
     call(app, query="q=jfb")
     call(app, query="q=gsyh", HTTP_ACCEPT_LANGUAGE="en")
