@@ -6,36 +6,14 @@ verification with the center's checklist. Screenshots of the action forms and th
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run under one unless told.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from ._support import BROWSER_TESTS, PDF, SCREENSHOTS
+from ._support import log_in as _log_in
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(os.environ.get("SSC_E2E_SCREENSHOTS") or tempfile.gettempdir())
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (Path(CHROMIUM).exists() or shutil.which("chromium")), reason=f"Chromium not found at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
@@ -51,31 +29,6 @@ def e2e_world(transactional_db, live_server, settings, tmp_path):
     world = build_world()
     Outlet.objects.filter(pk=world.outlets["A"].pk).update(status="applying")  # not yet cooperating
     return world
-
-
-@pytest.fixture
-def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        pg = context.new_page()
-        pg.set_default_timeout(15_000)
-        try:
-            yield pg
-        finally:
-            context.close()
-            browser.close()
-
-
-def _log_in(page, base, user):
-    from ssc.core.testing import PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _log_out(page):

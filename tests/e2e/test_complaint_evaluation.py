@@ -5,35 +5,14 @@ automatic complaints indicator lose its 5 points), then scores the indicators. S
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run under one unless told.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from ._support import BROWSER_TESTS, SCREENSHOTS
+from ._support import session as _session
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(os.environ.get("SSC_E2E_SCREENSHOTS") or tempfile.gettempdir())
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (Path(CHROMIUM).exists() or shutil.which("chromium")), reason=f"Chromium not found at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
@@ -44,32 +23,6 @@ def e2e_world(transactional_db, live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     ensure_default_indicator_set()  # a flush by an earlier transactional test removes the migration's sets
     return build_world()
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _session(browser, base, user):
-    """A fresh browser context logged in as ``user``."""
-    from ssc.core.testing import PASSWORD
-
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def test_a_complaint_answered_by_the_outlet_is_counted_in_its_evaluation(e2e_world, live_server, browser):

@@ -6,34 +6,11 @@ at 1366×768 go to /tmp for a human look.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from pathlib import Path
-
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run under one unless told.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from ._support import BROWSER_TESTS, SCREENSHOTS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(os.environ.get("SSC_E2E_SCREENSHOTS") or tempfile.gettempdir())
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (Path(CHROMIUM).exists() or shutil.which("chromium")), reason=f"Chromium not found at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
@@ -41,21 +18,6 @@ def e2e_world(transactional_db, live_server):
     from ssc.core.testing import build_world
 
     return build_world()
-
-
-@pytest.fixture
-def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        pg = context.new_page()
-        pg.set_default_timeout(15_000)
-        try:
-            yield pg
-        finally:
-            context.close()
-            browser.close()
 
 
 def test_district_officer_logs_in_and_finds_an_outlet_by_pinyin_initials(live_server, e2e_world, page):

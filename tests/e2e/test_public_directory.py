@@ -1,39 +1,17 @@
 """End to end in headless Chromium on a phone-sized screen (390×844, touch): a cardholder searches the public
 directory by pinyin initials, filters, finds the outlets near him (browser location, converted to GCJ-02) and
-opens one. Screenshots go to ``SSC_E2E_SCREENSHOTS`` (default /tmp/h/shots) for a human look.
+opens one. Screenshots go to ``SSC_E2E_SCREENSHOTS`` (default: the temp directory) for a human look.
 
 Uses the system Chromium (never ``playwright install``).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run under one unless told.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from ._support import BROWSER_TESTS, SCREENSHOTS, new_page
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = Path(os.environ.get("SSC_E2E_SCREENSHOTS") or "/tmp/h/shots")  # noqa: S108 - a place for humans to look
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (Path(CHROMIUM).exists() or shutil.which("chromium")), reason=f"Chromium not found at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
@@ -51,28 +29,22 @@ def directory_world(transactional_db, live_server):
 
 
 @pytest.fixture
-def phone():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844},
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-            locale="zh-CN",
-            # What the phone reports (WGS-84), about 1.2 km south of outlet B in 沙坪坝.
-            geolocation={"latitude": 29.5300, "longitude": 106.4566},
-            permissions=["geolocation"],
-        )
-        pg = context.new_page()
-        pg.set_default_timeout(15_000)
-        try:
-            yield pg
-        finally:
-            context.close()
-            browser.close()
+def phone(browser):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pg = new_page(
+        browser,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        # What the phone reports (WGS-84), about 1.2 km south of outlet B in 沙坪坝.
+        geolocation={"latitude": 29.5300, "longitude": 106.4566},
+        permissions=["geolocation"],
+    )
+    try:
+        yield pg
+    finally:
+        pg.context.close()
 
 
 def names(page) -> list[str]:
@@ -86,14 +58,14 @@ def test_search_filter_near_and_open_an_outlet(directory_world, live_server, pho
     assert page.locator(".hotline", has_text="12333").is_visible()
     assert page.locator(".hotline", has_text="12345").is_visible()
     assert len(names(page)) == 3
-    page.screenshot(path=str(SHOTS / "directory-1-home.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "directory-1-home.png"), full_page=True)
 
     # Search by pinyin initials (工商银行 → gsyh).
     page.fill("#q", "gsyh")
     page.click("button.primary")
     page.wait_for_url("**q=gsyh**")
     assert sorted(names(page)) == sorted([w.outlets["A"].name, w.outlets["AB"].name])
-    page.screenshot(path=str(SHOTS / "directory-2-gsyh.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "directory-2-gsyh.png"), full_page=True)
 
     # A quick filter submits at once (JavaScript on): district 沙坪坝区.
     page.select_option("select[name=district]", "500106")
@@ -111,7 +83,7 @@ def test_search_filter_near_and_open_an_outlet(directory_world, live_server, pho
     lat, lng = (float(x) for x in near.split(","))
     # The browser reported WGS-84; the page sent GCJ-02 (shifted by a few hundred metres in Chongqing).
     assert 0.001 < abs(lat - 29.5300) + abs(lng - 106.4566) < 0.01
-    page.screenshot(path=str(SHOTS / "directory-3-near.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "directory-3-near.png"), full_page=True)
 
     # Only outlets issuing cards on the spot, still nearest first.
     page.check("input[name=instant_issuance]")
@@ -128,33 +100,26 @@ def test_search_filter_near_and_open_an_outlet(directory_world, live_server, pho
     assert page.locator("h1").inner_text() == w.outlets["A"].name
     assert page.locator("a[href='tel:95588']").is_visible()
     assert page.locator("a.nav").is_visible()
-    page.screenshot(path=str(SHOTS / "directory-4-outlet.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "directory-4-outlet.png"), full_page=True)
 
     # Nothing overflows the phone's width.
     for url in ("/directory/", "/directory/roster/", "/directory/roster/v/1/"):
         page.goto(f"{live_server.url}{url}")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, (url, overflow)
-    page.screenshot(path=str(SHOTS / "directory-5-version.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "directory-5-version.png"), full_page=True)
 
 
-def test_readable_without_javascript(directory_world, live_server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844}, is_mobile=True, java_script_enabled=False, locale="zh-CN"
-        )
-        page = context.new_page()
-        try:
-            page.goto(f"{live_server.url}/directory/")
-            assert len(names(page)) == 3
-            assert not page.locator("#near-button").is_visible()  # needs JavaScript: hidden
-            page.select_option("select[name=bank]", "ccb")
-            page.click("button.apply-filters")  # without JavaScript the filters apply with a button
-            page.wait_for_url("**bank=ccb**")
-            assert names(page) == [directory_world.outlets["B"].name]
-            page.screenshot(path=str(SHOTS / "directory-6-nojs.png"), full_page=True)
-        finally:
-            context.close()
-            browser.close()
+def test_readable_without_javascript(directory_world, live_server, browser):
+    page = new_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, java_script_enabled=False)
+    try:
+        page.goto(f"{live_server.url}/directory/")
+        assert len(names(page)) == 3
+        assert not page.locator("#near-button").is_visible()  # needs JavaScript: hidden
+        page.select_option("select[name=bank]", "ccb")
+        page.click("button.apply-filters")  # without JavaScript the filters apply with a button
+        page.wait_for_url("**bank=ccb**")
+        assert names(page) == [directory_world.outlets["B"].name]
+        page.screenshot(path=str(SCREENSHOTS / "directory-6-nojs.png"), full_page=True)
+    finally:
+        page.context.close()

@@ -8,38 +8,17 @@ outlet then shows 已退出 and is not in the latest roster version. Screenshots
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run under one unless told.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from ._support import BROWSER_TESTS, PDF, SCREENSHOTS
+from ._support import session as _session
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(os.environ.get("SSC_E2E_SCREENSHOTS") or tempfile.gettempdir())
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+pytestmark = BROWSER_TESTS
 ACCOUNTS = ["CQ-OP-0101", "CQ-OP-0102", "CQ-TM-0101"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (Path(CHROMIUM).exists() or shutil.which("chromium")), reason=f"Chromium not found at {CHROMIUM}"
-    ),
-]
 
 
 @pytest.fixture
@@ -61,32 +40,6 @@ def e2e_world(transactional_db, live_server, settings, tmp_path):
         )
     roster.publish(outlet_ids=[o.pk for o in world.outlets.values()], actor=None, reason="初始名单")
     return world
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _session(browser, base, user):
-    """A fresh browser context logged in as ``user``."""
-    from ssc.core.testing import PASSWORD
-
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def _shot(page, name: str) -> None:
