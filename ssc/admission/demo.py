@@ -26,11 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +36,8 @@ from ssc.accounts.choices import Role
 from ssc.accounts.models import User
 from ssc.audit import services as audit
 from ssc.audit.models import AuditEvent
+from ssc.core.demo import TZ
+from ssc.core.demo import pdf as _pdf
 from ssc.deadlines import escalation
 from ssc.deadlines import services as deadlines
 from ssc.deadlines.models import Deadline, DeadlineStatus
@@ -54,8 +53,6 @@ S = ApplicationState
 MARKER = "admission.seed_demo"
 DEFAULT_PER_STATE = 12
 
-# The smallest valid PDF: the documents panel shows it, the content check accepts it.
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # The path to each state (failed inspections and return/resubmit loops are added at random).
 MAIN = [
@@ -114,7 +111,6 @@ POOL_FOR_STATE: dict[str, OutletStatus] = {
     S.REJECTED: OutletStatus.REJECTED,
 }
 PLACEHOLDER_STATUSES = (OutletStatus.APPLYING, OutletStatus.PREPARING, OutletStatus.REJECTED)
-TZ = ZoneInfo(settings.TIME_ZONE)
 
 INSPECTORS = ["王敏", "李强", "张华", "刘洋", "陈静", "杨帆", "赵磊", "周婷", "吴昊", "孙悦"]
 ATTENDEES = ["主任", "副主任", "经办科科长", "财务负责人", "纪检干部", "业务骨干", "法规岗"]
@@ -287,10 +283,6 @@ def demo_today() -> date:
 
 
 # --- payloads ------------------------------------------------------------------------------------------------
-
-
-def _pdf(name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
 class _Payloads:

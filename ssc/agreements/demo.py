@@ -21,12 +21,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -34,6 +30,8 @@ from django.utils.translation import gettext as _
 
 from ssc.accounts.choices import Role
 from ssc.accounts.models import User
+from ssc.core.demo import at as _at
+from ssc.core.demo import pdf as _pdf
 from ssc.core.errors import DomainError
 from ssc.registry.choices import OrganisationKind, OutletStatus
 from ssc.registry.models import Bank, Organisation, Outlet
@@ -41,8 +39,6 @@ from ssc.registry.models import Bank, Organisation, Outlet
 from . import services
 from .models import Agreement, AgreementStatus, FrameworkAgreement
 
-TZ = ZoneInfo(settings.TIME_ZONE)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REGULATION_IN_FORCE = date(2025, 2, 24)
 SCENARIO_D_OUTLET = "ICBC-500103-0001"
 SCENARIO_D_END = date(2026, 12, 31)
@@ -55,14 +51,6 @@ LIABILITY = (
     "三、乙方应按要求有序将网点接入“金渝网”银政数据共享平台，并承担相应的改造费用。\n"
     "四、网点被终止合作的，乙方应配合关闭系统账户、做好业务交接和群众解释工作。"
 )
-
-
-def _pdf(name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
-def _at(day: date) -> datetime:
-    return datetime.combine(day, dtime(10, 0), tzinfo=TZ)
 
 
 def _years_before(day: date, years: int) -> date:

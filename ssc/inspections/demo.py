@@ -19,20 +19,20 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ssc.accounts.choices import Role
 from ssc.accounts.models import User
 from ssc.audit import services as audit
 from ssc.audit.models import AuditEvent
+from ssc.core.demo import SeedResult
+from ssc.core.demo import at as _at
+from ssc.core.demo import pdf as _pdf
 from ssc.registry.choices import OrganisationKind, OutletStatus
 from ssc.registry.models import District, Organisation, Outlet
 
@@ -42,8 +42,6 @@ from .models import Inspection, InspectionState
 S = InspectionState
 MARKER = "inspection.seed_demo"
 DEFAULT_COUNT = 24
-TZ = ZoneInfo(settings.TIME_ZONE)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FOCUS_DISTRICT = "500103"  # 渝中区: the named demo district users
 
 SCOPES = [
@@ -77,37 +75,11 @@ FOCUS_TARGETS = [S.ACTION_REQUESTED, S.RESPONDED, S.CLOSED]
 
 
 @dataclass
-class SeedInspectionsResult:
-    created: int = 0
-    actions: int = 0
-    skipped: bool = False
-    states: Counter = field(default_factory=Counter)
-    shortfall: int = 0
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        if self.skipped:
-            return str(_("演示监督检查已存在，本次未作变更。"))
-        labels = dict(InspectionState.choices)
-        sep = str(_("，"))
-        states = sep.join(f"{labels.get(s, s)} {n}" for s, n in sorted(self.states.items()))
-        text = _("演示监督检查新增 %(n)d 件（办理操作 %(a)d 步，用时 %(s).1f 秒）：%(states)s。") % {
-            "n": self.created,
-            "a": self.actions,
-            "s": self.seconds,
-            "states": states,
-        }
-        if self.shortfall:
-            text += _("另有 %(n)d 件因无可用网点或办理人员未生成。") % {"n": self.shortfall}
-        return text
-
-
-def _pdf(name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
-def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, dtime(hour, 0), tzinfo=TZ)
+class SeedInspectionsResult(SeedResult):
+    STATE_CHOICES = InspectionState.choices
+    SKIPPED = gettext_lazy("演示监督检查已存在，本次未作变更。")
+    CREATED = gettext_lazy("演示监督检查新增 %(n)d 件（办理操作 %(a)d 步，用时 %(s).1f 秒）：%(states)s。")
+    SHORTFALL = gettext_lazy("另有 %(n)d 件因无可用网点或办理人员未生成。")
 
 
 class _People:

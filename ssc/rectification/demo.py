@@ -22,21 +22,21 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ssc.accounts.choices import Role
 from ssc.accounts.models import User
 from ssc.audit import services as audit
 from ssc.audit.models import AuditEvent
+from ssc.core.demo import SeedResult
+from ssc.core.demo import at as _at
+from ssc.core.demo import pdf as _pdf
 from ssc.core.errors import CalendarMissing
 from ssc.deadlines import escalation
 from ssc.deadlines import services as deadlines
@@ -49,8 +49,6 @@ from .models import Rectification, RectificationSource, RectificationState
 S = RectificationState
 MARKER = "rectification.seed_demo"
 DEFAULT_COUNT = 36
-TZ = ZoneInfo(settings.TIME_ZONE)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # The districts and outlets the named demo users work in (see ``seed_demo``).
 DEMO_DISTRICTS = ("500103", "500106", "500101", "500190")
 DEMO_OUTLETS = ("ICBC-500103-0001", "CQRCB-500106-0001")
@@ -90,38 +88,13 @@ TARGETS = [
 
 
 @dataclass
-class SeedRectificationsResult:
-    created: int = 0
-    actions: int = 0
-    skipped: bool = False
-    states: Counter = field(default_factory=Counter)
+class SeedRectificationsResult(SeedResult):
+    STATE_CHOICES = RectificationState.choices
+    SKIPPED = gettext_lazy("演示整改已存在，本次未作变更。")
+    CREATED = gettext_lazy("演示整改新增 %(n)d 件（办理操作 %(a)d 步，用时 %(s).1f 秒）：%(states)s。")
+    SHORTFALL = gettext_lazy("另有 %(n)d 件因无可用网点、办理人员或工作日历未生成。")
+
     deadlines: Counter = field(default_factory=Counter)
-    shortfall: int = 0
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        if self.skipped:
-            return str(_("演示整改已存在，本次未作变更。"))
-        labels = dict(RectificationState.choices)
-        sep = str(_("，"))
-        states = sep.join(f"{labels.get(s, s)} {n}" for s, n in sorted(self.states.items()))
-        text = _("演示整改新增 %(n)d 件（办理操作 %(a)d 步，用时 %(s).1f 秒）：%(states)s。") % {
-            "n": self.created,
-            "a": self.actions,
-            "s": self.seconds,
-            "states": states,
-        }
-        if self.shortfall:
-            text += _("另有 %(n)d 件因无可用网点、办理人员或工作日历未生成。") % {"n": self.shortfall}
-        return text
-
-
-def _pdf(name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
-def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, dtime(hour, 0), tzinfo=TZ)
 
 
 def _candidates(rng: random.Random, limit: int) -> list[Outlet]:

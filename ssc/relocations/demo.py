@@ -12,12 +12,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +22,8 @@ from ssc.accounts.choices import Role
 from ssc.accounts.models import User
 from ssc.audit import services as audit
 from ssc.audit.models import AuditEvent
+from ssc.core.demo import at as _at
+from ssc.core.demo import pdf as _pdf
 from ssc.core.errors import DomainError
 from ssc.registry.models import CQ_LAT, CQ_LNG, Outlet
 
@@ -33,8 +31,6 @@ from . import services
 from .models import OPEN_STATES, Relocation, RelocationState
 
 MARKER = "relocations.seed_demo"
-TZ = ZoneInfo(settings.TIME_ZONE)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ANCHOR = "CQRCB-500106-0001"
 DEFAULT_COUNT = 40
 # Where the demo moves end up (the anchor's stays ``reported``).
@@ -65,14 +61,6 @@ class SeedRelocationsResult:
             "t": text,
             "s": self.seconds,
         }
-
-
-def _pdf(name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
-def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, dtime(hour, 0), tzinfo=TZ)
 
 
 def _clamp(value: float, bounds: tuple[float, float]) -> float:
