@@ -43,7 +43,8 @@ DESCRIPTION = (
     "Send `Idempotency-Key: <unique string>` to make a retry safe: the first successful result (status and body) "
     "is stored with the action in one transaction, and a retry with the same key, path and payload returns it with "
     "`Idempotent-Replayed: true` without acting again. The same key with another path or payload → 422 "
-    "`idempotency_key_reused`. Failed requests store nothing and may be retried with the same key."
+    "`idempotency_key_reused`. Failed requests store nothing and may be retried with the same key. Stored results "
+    "are kept `SSC_IDEMPOTENCY_KEEP_DAYS` days (default 7); after that a key may be used again."
 )
 
 
