@@ -121,14 +121,19 @@ else:
                 # workflow actions serialise instead of both reading the old state.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
+                # Connections persist (CONN_MAX_AGE), one per server thread: a small page cache each, and no
+                # memory map (a mapping per thread would count the database file once per thread in the RSS).
                 "init_command": (
                     "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
-                    "PRAGMA cache_size=-8000;PRAGMA temp_store=MEMORY;PRAGMA mmap_size=67108864;"
+                    "PRAGMA cache_size=-4000;PRAGMA temp_store=MEMORY;PRAGMA mmap_size=0;"
                 ),
             },
             # Tests too use a file (one per process): an in-memory shared-cache database refuses a second writer
             # ("table is locked") instead of waiting, so concurrent-request tests need SQLite's real locking.
             "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"ssc-test-{os.getpid()}.sqlite3")},
+            # Keep each thread's connection between requests, as with PostgreSQL: opening one parses the whole
+            # schema (~250 tables, indexes and triggers) and starts with a cold page cache, ~3 ms per request.
+            "CONN_MAX_AGE": 60,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
