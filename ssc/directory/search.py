@@ -23,7 +23,8 @@ One query for the page plus one count, on indexed columns, never a join:
   bounding box that grows until it provably holds the requested page; the distance returned
   (``distance_m``) is the great-circle (haversine) distance computed in Python for the page's rows.
 
-Hidden entries (termination filed) are never returned. Rows come back as the published ``data`` dicts.
+Hidden entries (termination filed) are never returned. Rows come back as the published ``data`` dicts
+(:func:`search`) or as their JSON text, spliced by the API into its answer without decoding (:func:`search_text`).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from ssc.roster.models import RosterEntry
 EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180.0  # ≈ 111.2 km per degree of latitude
 # Half-widths (metres) of the bounding boxes tried in turn for ``near``; beyond the last, no box at all.
-NEAR_RADII_M = (3_000.0, 15_000.0, 75_000.0)
+NEAR_RADII_M = (1_000.0, 3_000.0, 15_000.0, 75_000.0)
 MAX_TERMS = 5
 MAX_TERM_LENGTH = 50
 MAX_PAGE_SIZE = 200
@@ -337,6 +338,22 @@ def _decode(data: Any) -> dict[str, Any]:
     return json.loads(data) if isinstance(data, str | bytes) else dict(data)
 
 
+def _text(data: Any) -> str:
+    """The published data as JSON text: the column's own text (SQLite; PostgreSQL's ``jsonb`` comes back as text
+    too, see Django's psycopg loader), so a page is answered without decoding and re-encoding its rows."""
+    if isinstance(data, str):
+        return data
+    if isinstance(data, bytes):
+        return data.decode()
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def with_member(obj: str, name: str, value: int) -> str:
+    """The JSON object text ``obj`` with ``"name": value`` added as its last member."""
+    body = obj.rstrip()[:-1].rstrip()  # without the closing brace
+    return f'{body}{"," if body != "{" else ""}"{name}":{value}}}'
+
+
 TABLE = RosterEntry._meta.db_table
 _DISTANCE = "((latitude - %s) * (latitude - %s) + ((longitude - %s) * %s) * ((longitude - %s) * %s))"
 _BOX = " AND latitude >= %s AND latitude <= %s AND longitude >= %s AND longitude <= %s"
@@ -368,14 +385,14 @@ def _page(
     return cur.fetchall()
 
 
-def _by_ids(cur: Any, pks: Sequence[int]) -> list[dict[str, Any]]:
-    """The published data of entries ``pks``, in that order."""
+def _by_ids(cur: Any, pks: Sequence[int]) -> list[str]:
+    """The published data (JSON text) of entries ``pks``, in that order."""
     if not pks:
         return []
     marks = ", ".join(["%s"] * len(pks))
     cur.execute(f"SELECT outlet_id, data FROM {TABLE} WHERE outlet_id IN ({marks})", list(pks))  # noqa: S608
     data = dict(cur.fetchall())
-    return [_decode(data[pk]) for pk in pks]
+    return [_text(data[pk]) for pk in pks]
 
 
 def _bbox(lat: float, lng: float, radius_m: float) -> list[float]:
@@ -390,13 +407,11 @@ def _approx_m(lat0: float, lng0: float, lat: float, lng: float) -> float:
     return METRES_PER_DEGREE * math.hypot(lat - lat0, (lng - lng0) * k)
 
 
-def _with_distance(rows: Sequence[tuple[Any, ...]], near: tuple[float, float]) -> list[dict[str, Any]]:
-    out = []
-    for data, lat, lng in rows:
-        item = _decode(data)
-        item["distance_m"] = round(haversine_m(near[0], near[1], lat, lng))
-        out.append(item)
-    return out
+def _with_distance(rows: Sequence[tuple[Any, ...]], near: tuple[float, float]) -> list[str]:
+    return [
+        with_member(_text(data), "distance_m", round(haversine_m(near[0], near[1], lat, lng)))
+        for data, lat, lng in rows
+    ]
 
 
 def _near_page(
@@ -418,7 +433,18 @@ def _near_page(
     return _page(cur, cond, params, order, order_params, offset, needed - offset)
 
 
-def search(
+def search(**kwargs: Any) -> tuple[int, list[dict[str, Any]]]:
+    """``(count, rows)`` — the number of visible outlets matching the filters and the published data of page
+    ``page`` (1-based) of them, by pinyin of the name or, with ``near=(lat, lng)``, by distance with
+    ``distance_m``. A page past the end gives no rows. Arguments are trusted (the API and page validate them);
+    they are those of :func:`search_text`.
+
+    Same matches as :func:`filtered` (tested), in hand-written SQL on the default connection."""
+    count, rows = search_text(**kwargs)
+    return count, [json.loads(row) for row in rows]
+
+
+def search_text(
     *,
     q: str | None = None,
     district: int | None = None,
@@ -428,12 +454,8 @@ def search(
     near: tuple[float, float] | None = None,
     page: int = 1,
     page_size: int = 20,
-) -> tuple[int, list[dict[str, Any]]]:
-    """``(count, rows)`` — the number of visible outlets matching the filters and the published data of page
-    ``page`` (1-based) of them, by pinyin of the name or, with ``near=(lat, lng)``, by distance with
-    ``distance_m``. A page past the end gives no rows. Arguments are trusted (the API and page validate them).
-
-    Same matches as :func:`filtered` (tested), in hand-written SQL on the default connection."""
+) -> tuple[int, list[str]]:
+    """:func:`search` with each row as the JSON text of its object (the API splices them into its answer)."""
     page = max(1, int(page))
     page_size = max(1, min(MAX_PAGE_SIZE, int(page_size)))
     p = plan(q)
@@ -480,7 +502,7 @@ def search(
         if near is not None:
             return count, _with_distance(_near_page(cur, cond, params, near, count, offset, page_size), near)
         rows = _page(cur, cond, params, order, [], offset, page_size, in_listing_order=in_listing_order)
-    return count, [_decode(data) for data, _lat, _lng in rows]
+    return count, [_text(data) for data, _lat, _lng in rows]
 
 
 # --- the floor the benchmark compares with -------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +57,14 @@ class RosterChange(models.Model):
         return f"{self.version} {self.kind} {self.outlet_id}"
 
 
+class CompactJSONEncoder(DjangoJSONEncoder):
+    """Stores JSON as the public API answers it: UTF-8 hanzi (not ``\\uXXXX``), no spaces. The API splices an
+    entry's stored text into its answer as it is (``ssc.directory.search.search_text``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "ensure_ascii": False, "separators": (",", ":")})
+
+
 class RosterEntry(models.Model):
     """名单条目 — an outlet in the latest published version: a flat, denormalised row the public directory and
     the open-data exports read without joins. ``hidden`` is set when a termination is filed (the outlet leaves
@@ -65,7 +76,7 @@ class RosterEntry(models.Model):
     since_version = models.PositiveIntegerField(_("列入版本"))
     updated_version = models.PositiveIntegerField(_("最近更新版本"))
     hidden = models.BooleanField(_("已隐藏"), default=False, db_index=True)
-    data = models.JSONField(_("公开信息"))
+    data = models.JSONField(_("公开信息"), encoder=CompactJSONEncoder)
     # Search and filter columns (copied from ``data`` for indexes).
     name = models.CharField(max_length=100)
     address = models.CharField(max_length=200)

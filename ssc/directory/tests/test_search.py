@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -467,3 +468,71 @@ def test_facets_check_names_a_difference(published):
         cur.execute("UPDATE roster_entry_facet SET n = n + 1 WHERE service = ''")
     with pytest.raises(AssertionError, match="out of step"):
         facets.check()
+
+
+# --- rows as JSON text (the API splices them into its answer) --------------------------------------------------
+
+
+def test_with_member_adds_a_last_member():
+    assert s.with_member('{"id":1}', "distance_m", 25) == '{"id":1,"distance_m":25}'
+    assert s.with_member('{"id": 1, "名称": "工行" } ', "distance_m", 0) == '{"id": 1, "名称": "工行","distance_m":0}'
+    assert s.with_member("{}", "distance_m", 7) == '{"distance_m":7}'
+    assert s.with_member("{ }", "distance_m", 7) == '{"distance_m":7}'
+
+
+def test_rows_as_text_are_the_published_data(world):
+    centre, _ = _grid(world)
+    publish_all(world)
+    published = {e.pk: e.data for e in RosterEntry.objects.all()}
+    for kwargs in (
+        {},
+        {"q": "支行"},
+        {"q": "gsyh"},
+        {"district": world.districts["B"].pk},
+        {"near": centre, "page_size": 3},
+        {"near": centre, "page": 2, "page_size": 3},
+    ):
+        count, texts = s.search_text(**kwargs)
+        assert (count, [json.loads(t) for t in texts]) == s.search(**kwargs), kwargs
+        for t in texts:
+            row = json.loads(t)
+            distance = row.pop("distance_m", None)
+            assert row == published[row["id"]], kwargs
+            assert (distance is not None) == ("near" in kwargs), kwargs
+
+
+def test_entries_are_stored_as_the_api_writes_json(published):
+    """Compact UTF-8 on SQLite (hanzi as they are, no spaces); PostgreSQL's jsonb keeps no text of its own."""
+    from django.db import connection
+
+    entry = RosterEntry.objects.filter(name__contains="支行").first()
+    with connection.cursor() as cur:
+        cur.execute("SELECT data FROM roster_rosterentry WHERE outlet_id = %s", [entry.pk])
+        text = cur.fetchone()[0]
+    assert json.loads(text) == entry.data
+    if connection.vendor == "sqlite":
+        assert text == json.dumps(entry.data, ensure_ascii=False, separators=(",", ":"))
+        assert "支行" in text
+
+
+def test_migration_recodes_entries_written_before(published, monkeypatch):
+    """Roster migration 0009 rewrites entries stored with ``\\uXXXX`` escapes and spaces (SQLite)."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's jsonb keeps no text of its own: the migration leaves it alone")
+    migration = importlib.import_module("ssc.roster.migrations.0009_compact_entry_json")
+    before = {e.pk: e.data for e in RosterEntry.objects.all()}
+    with connection.cursor() as cur:
+        for pk, data in before.items():  # as the default encoder wrote them
+            cur.execute("UPDATE roster_rosterentry SET data = %s WHERE outlet_id = %s", [json.dumps(data), pk])
+    monkeypatch.setattr(migration, "BATCH", 2)  # several batches
+    migration.recode(apps, type("Editor", (), {"connection": connection})())
+    with connection.cursor() as cur:
+        cur.execute("SELECT outlet_id, data FROM roster_rosterentry")
+        after = dict(cur.fetchall())
+    assert after == {pk: json.dumps(d, ensure_ascii=False, separators=(",", ":")) for pk, d in before.items()}
+    assert any(not t.isascii() for t in after.values())
