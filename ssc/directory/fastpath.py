@@ -9,7 +9,8 @@ anonymous ``GET /api/v1/public/outlets/...`` (same path, query string, ``Accept-
 - only anonymous requests (no ``Cookie``, no ``Authorization``) and only 200 answers that are ``Cache-Control:
   public`` and set no cookie are remembered;
 - a replay is valid only while the roster generation is the one it was produced under, so a published version or
-  a hidden outlet (termination filed) is never served stale beyond the generation's own few seconds;
+  a hidden outlet (termination filed) is never served stale beyond the generation's own few seconds (read through
+  ``ssc.directory.cache.recent_generation``);
 - ``If-None-Match`` with the remembered ``ETag`` answers 304;
 - the per-address rate limit still counts every replay; a client over its limit is handed to Django, which answers
   429 with ``Retry-After`` as usual;
@@ -44,9 +45,15 @@ class PublicFastPath:
     """WSGI middleware: replays remembered public API answers (see the module docstring)."""
 
     def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]], max_entries: int = MAX_ENTRIES):
+        # Imported here, once Django is set up (config.wsgi wraps the application it made).
+        from ssc.core.context import request_id_from
+        from ssc.directory.cache import recent_generation
+        from ssc.directory.throttling import page_wait
+
         self.app = app
         self.max_entries = max_entries
         self.memo: OrderedDict[tuple[str, ...], _Entry] = OrderedDict()
+        self._request_id_from, self._generation, self._page_wait = request_id_from, recent_generation, page_wait
 
     def _eligible(self, environ: dict[str, Any]) -> bool:
         return (
@@ -59,10 +66,6 @@ class PublicFastPath:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if not self._eligible(environ):
             return self.app(environ, start_response)
-        from ssc.core.context import request_id_from
-        from ssc.directory.cache import generation
-        from ssc.directory.throttling import page_wait
-
         key = (
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
@@ -70,12 +73,12 @@ class PublicFastPath:
             environ.get("HTTP_ACCEPT_LANGUAGE", ""),
             environ.get("HTTP_HOST", ""),
         )
-        gen = generation()
+        gen = self._generation()
         entry = self.memo.get(key)
         if entry is not None and entry.generation == gen:
-            if page_wait(SimpleNamespace(META=environ), "public") is not None:  # type: ignore[arg-type]
+            if self._page_wait(SimpleNamespace(META=environ), "public") is not None:  # type: ignore[arg-type]
                 return self.app(environ, start_response)  # over the limit: Django answers 429
-            request_id = [("X-Request-ID", request_id_from(environ.get("HTTP_X_REQUEST_ID", "")))]
+            request_id = [("X-Request-ID", self._request_id_from(environ.get("HTTP_X_REQUEST_ID", "")))]
             if entry.etag and environ.get("HTTP_IF_NONE_MATCH") == entry.etag:
                 keep = [(k, v) for k, v in entry.headers if k.lower() in ("etag", "cache-control", "vary")]
                 start_response("304 Not Modified", keep + request_id)

@@ -21,12 +21,16 @@ class SettingsScopedRateThrottle(ScopedRateThrottle):
     can change it without re-importing DRF's settings)."""
 
     def get_rate(self) -> str | None:
-        rates = {
-            **DEFAULT_RATES,
-            **cast("dict[str, str | None]", settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})),
-            **getattr(settings, "SSC_THROTTLE_RATES", {}),
-        }
-        return rates.get(self.scope)
+        # SSC_THROTTLE_RATES, else DRF's DEFAULT_THROTTLE_RATES, else DEFAULT_RATES (looked up, not merged: this
+        # runs for every public request).
+        scope = self.scope
+        own = getattr(settings, "SSC_THROTTLE_RATES", {})
+        if scope in own:
+            return own[scope]
+        drf = cast("dict[str, str | None]", settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES") or {})
+        if scope in drf:
+            return drf[scope]
+        return DEFAULT_RATES.get(scope)
 
     def get_ident(self, request: Any) -> str:
         # DRF's default trusts any X-Forwarded-For a client sends, so rotating that header would dodge the

@@ -13,6 +13,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
 from ssc.accounts.choices import Role
+from ssc.directory import cache as dircache
 from ssc.directory.fastpath import PublicFastPath
 from ssc.registry.models import Outlet
 from ssc.roster import services as roster
@@ -22,8 +23,10 @@ LIST = "/api/v1/public/outlets/"
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    dircache.invalidate()
     cache.clear()
     yield
+    dircache.invalidate()
     cache.clear()
 
 
@@ -99,7 +102,7 @@ def test_publish_and_hide_are_never_served_stale(stack, world):
     app, inner = stack
     assert json.loads(call(app, query="q=gsyh")[2])["count"] == 2
     roster.hide(outlet=world.outlets["A"], actor=world.users[Role.CENTER_OFFICER], reason="解除合作已报备")
-    cache.clear()  # what the roster_published signal does on commit (the test transaction never commits)
+    dircache.invalidate()  # what the roster_published signal does on commit (the test transaction never commits)
     after = json.loads(call(app, query="q=gsyh")[2])
     assert after["count"] == 1 and world.outlets["A"].pk not in [r["id"] for r in after["results"]]
     assert inner.calls == 2
@@ -135,3 +138,16 @@ def test_the_rate_limit_still_counts_every_replay(stack, settings):
     calls = inner.calls
     assert call(app, query="q=gsyh", REMOTE_ADDR="10.1.2.3")[0] == 200
     assert inner.calls == calls
+
+
+def test_recent_generation_is_read_again_after_half_a_second_or_an_invalidation(stack, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(dircache.time, "monotonic", lambda: clock[0])
+    first = dircache.recent_generation()
+    cache.set(dircache.GENERATION_KEY, "elsewhere", 60)  # another process published (the shared Redis cache)
+    assert dircache.recent_generation() == first  # remembered for RECENT_SECONDS
+    clock[0] += dircache.RECENT_SECONDS
+    assert dircache.recent_generation() == "elsewhere"
+    cache.set(dircache.GENERATION_KEY, "again", 60)
+    dircache.invalidate()  # this process published: dropped at once
+    assert dircache.recent_generation() == dircache.generation() != "again"
