@@ -30,7 +30,7 @@ class SettingsScopedRateThrottle(ScopedRateThrottle):
         drf = cast("dict[str, str | None]", settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES") or {})
         if scope in drf:
             return drf[scope]
-        return DEFAULT_RATES.get(scope)
+        return DEFAULT_RATES.get(scope) if scope else None
 
     def get_ident(self, request: Any) -> str:
         # DRF's default trusts any X-Forwarded-For a client sends, so rotating that header would dodge the
