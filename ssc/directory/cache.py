@@ -50,8 +50,10 @@ def generation() -> str:
     return str(gen)
 
 
-# ``recent_generation``'s memo: (generation, monotonic time until which it is used).
+# ``recent_generation``'s memo: (generation, monotonic time until which it is used), and the number of
+# invalidations so far (a value read before an invalidation is never remembered after it).
 _recent: tuple[str, float] | None = None
+_invalidations = 0
 RECENT_SECONDS = 0.5
 
 
@@ -62,13 +64,16 @@ def recent_generation() -> str:
     memo, now = _recent, time.monotonic()
     if memo is not None and now < memo[1]:
         return memo[0]
+    seen = _invalidations
     gen = generation()
-    _recent = (gen, now + RECENT_SECONDS)
+    if seen == _invalidations:  # another thread may have invalidated while this one read the old value
+        _recent = (gen, now + RECENT_SECONDS)
     return gen
 
 
 def invalidate() -> None:
-    global _recent
+    global _recent, _invalidations
+    _invalidations += 1
     _recent = None
     cache.delete(GENERATION_KEY)
 

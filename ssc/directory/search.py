@@ -339,8 +339,9 @@ def _decode(data: Any) -> dict[str, Any]:
 
 
 def _text(data: Any) -> str:
-    """The published data as JSON text: the column's own text (SQLite; PostgreSQL's ``jsonb`` comes back as text
-    too, see Django's psycopg loader), so a page is answered without decoding and re-encoding its rows."""
+    """The published data as JSON text: the column's own text (SQLite, stored compactly; PostgreSQL's ``jsonb``
+    comes back as text too, see Django's psycopg loader, in its own spaced form), so a page is answered without
+    decoding and re-encoding its rows."""
     if isinstance(data, str):
         return data
     if isinstance(data, bytes):
@@ -349,7 +350,8 @@ def _text(data: Any) -> str:
 
 
 def with_member(obj: str, name: str, value: int) -> str:
-    """The JSON object text ``obj`` with ``"name": value`` added as its last member."""
+    """The JSON object text ``obj`` with ``"name": value`` added as its last member (``obj`` must not hold
+    ``name``: the published data has no ``distance_m``)."""
     body = obj.rstrip()[:-1].rstrip()  # without the closing brace
     return f'{body}{"," if body != "{" else ""}"{name}":{value}}}'
 

@@ -151,3 +151,18 @@ def test_recent_generation_is_read_again_after_half_a_second_or_an_invalidation(
     cache.set(dircache.GENERATION_KEY, "again", 60)
     dircache.invalidate()  # this process published: dropped at once
     assert dircache.recent_generation() == dircache.generation() != "again"
+
+
+def test_a_generation_read_before_an_invalidation_is_not_remembered_after_it(stack, monkeypatch):
+    real = dircache.generation
+
+    def read_then_publish_elsewhere():
+        old = real()
+        dircache.invalidate()  # another thread's publish lands while this one holds the old value
+        return old
+
+    monkeypatch.setattr(dircache, "generation", read_then_publish_elsewhere)
+    dircache.recent_generation()
+    monkeypatch.setattr(dircache, "generation", real)
+    cache.set(dircache.GENERATION_KEY, "published", 60)
+    assert dircache.recent_generation() == "published"  # read again, not the value from before the publish
